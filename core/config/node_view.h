@@ -1,0 +1,40 @@
+#pragma once
+// sdk::ConfigView over a ConfigNode: how plugins (and the core) read the config while the reads
+// are recorded for unknown-key reporting.
+
+#include "core/config/config_node.h"
+#include "ferry/sdk/config.h"
+
+namespace ferry::core::config {
+
+class NodeView : public sdk::ConfigView {
+ public:
+  explicit NodeView(ConfigNodePtr node) : node_(std::move(node)) {}
+
+  // sdk::ConfigView
+  std::string location() const override { return node_->mark.show(); }
+  Type type() const override;
+  bool has(std::string_view key) const override;
+  std::vector<std::string> keys() const override;
+  std::unique_ptr<sdk::ConfigView> child(std::string_view key) const override;
+  std::size_t size() const override;
+  std::unique_ptr<sdk::ConfigView> at(std::size_t i) const override;
+  sdk::Result<std::string> asString() const override;
+  sdk::Result<int64_t> asInt() const override;
+  sdk::Result<double> asDouble() const override;
+  sdk::Result<bool> asBool() const override;
+  std::string raw() const override { return emitYaml(*node_); }
+
+  /** Core-side access to the node (its mark, its children) without going through the SDK. */
+  const ConfigNodePtr& node() const { return node_; }
+  /** child() as a NodeView. */
+  std::unique_ptr<NodeView> childView(std::string_view key) const;
+  /** Marks `key` read without reading it (accepted and ignored, like Linkerd's `usage`). */
+  void ignore(std::string_view key) const;
+
+ private:
+  sdk::Status typeError(const std::string& expected) const;
+  ConfigNodePtr node_;
+};
+
+}  // namespace ferry::core::config

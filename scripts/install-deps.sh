@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that Ferry's build, tests and benchmarks need.
+# Idempotent: when everything is already installed it prints nothing and exits 0.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  g++ cmake ninja-build make pkg-config
+  # libraries (DESIGN.md, decision 2)
+  libboost1.81-dev libboost-program-options1.81-dev libboost-json1.81-dev
+  libboost-filesystem1.81-dev
+  libyaml-cpp-dev libcpp-httplib-dev libssl-dev libnghttp2-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # real peers used by the tests
+  curl python3 nghttp2-client python3-grpcio
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,124 @@
+#pragma once
+// Protocol: the codecs of one wire protocol (`protocol: http`, `protocol: h2`).
+//
+// The core owns sockets, identification, binding, load balancing and connection pools; a
+// protocol turns bytes into exchanges and back. Server side: the core hands each accepted
+// connection to newServerConnection(); the codec reports each request to the core as a
+// ServerExchange. Client side: the core opens a connection to the chosen endpoint and starts
+// requests on the codec's ClientConnection. Bodies stream both ways with back-pressure: a
+// producer stops when a write returns false and resumes on the matching onWritable call.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "ferry/sdk/connection.h"
+#include "ferry/sdk/host.h"
+#include "ferry/sdk/http.h"
+#include "ferry/sdk/plugin.h"
+
+namespace ferry::sdk {
+
+/** Receives the body of a message, in order. Thread: the worker. */
+class BodyHandler {
+ public:
+  virtual ~BodyHandler() = default;
+  virtual void onBody(std::string_view chunk) = 0;
+  /** The message ended, with trailers (empty when none). */
+  virtual void onEnd(const HeaderList& trailers) = 0;
+  /** The stream was reset or the connection lost before the end. */
+  virtual void onReset(const std::string& reason) = 0;
+  /** The side this handler feeds can take more (after a send returned false). */
+  virtual void onWritable() = 0;
+};
+
+/** One request received by a server codec, and the way to answer it. Thread: the worker. */
+class ServerExchange {
+ public:
+  virtual ~ServerExchange() = default;
+  virtual const HttpRequestHead& request() const = 0;
+  /** The request's body and end go to `handler`, which must outlive the exchange's end. */
+  virtual void setRequestBodyHandler(BodyHandler* handler) = 0;
+  /** Stops (true) or resumes reading the request body. */
+  virtual void pauseRequestBody(bool paused) = 0;
+  /** Sends the response head; `endOfMessage` when it has no body. */
+  virtual void sendResponseHead(const HttpResponseHead& head, bool endOfMessage) = 0;
+  /** Sends body bytes; false when the client is slow and the caller should pause its source. */
+  virtual bool sendResponseBody(std::string_view chunk) = 0;
+  virtual void endResponse(const HeaderList& trailers) = 0;
+  /** Abandons the exchange (HTTP/1: close the connection; h2: RST_STREAM). */
+  virtual void reset(const std::string& reason) = 0;
+  /** `ip:port` of the client. */
+  virtual std::string peerAddress() const = 0;
+};
+
+/** The core's side of a server connection: it routes each request. Thread: the worker. */
+class RequestRouter {
+ public:
+  virtual ~RequestRouter() = default;
+  /** A request head arrived. The exchange lives until its response ended or it was reset. */
+  virtual void onRequest(ServerExchange& exchange) = 0;
+};
+
+/** Receives a response on the client side. Thread: the worker. */
+class ResponseHandler : public BodyHandler {
+ public:
+  virtual void onResponseHead(const HttpResponseHead& head, bool endOfMessage) = 0;
+};
+
+/** One request sent on a client connection. Thread: the worker. */
+class ClientExchange {
+ public:
+  virtual ~ClientExchange() = default;
+  /** Request body bytes; false when the upstream is slow and the caller should pause. */
+  virtual bool sendRequestBody(std::string_view chunk) = 0;
+  virtual void endRequest(const HeaderList& trailers) = 0;
+  virtual void pauseResponseBody(bool paused) = 0;
+  virtual void reset(const std::string& reason) = 0;
+};
+
+/** A codec on an outgoing connection. Thread: the worker. */
+class ClientConnection {
+ public:
+  virtual ~ClientConnection() = default;
+  /** Whether another request can start now (HTTP/1: idle; h2: below the stream limit). */
+  virtual bool canStartRequest() const = 0;
+  /** Starts a request; the head is sent at once. */
+  virtual ClientExchange* startRequest(const HttpRequestHead& head, bool endOfMessage, ResponseHandler& handler) = 0;
+  /** Whether the connection may be reused after its exchanges end. */
+  virtual bool reusable() const = 0;
+};
+
+/** A protocol instance for one router. Thread: created on main, used on workers. */
+class Protocol {
+ public:
+  virtual ~Protocol() = default;
+  /** Whether one connection carries many requests at once (h2): the core pools accordingly. */
+  virtual bool multiplexed() const = 0;
+  /**
+   * Serves an accepted connection. Ownership: the caller owns the result and the stream; the
+   * router outlives both. Thread: the stream's worker.
+   */
+  virtual std::unique_ptr<ByteStreamHandler> newServerConnection(ByteStream& stream, RequestRouter& router) = 0;
+  /** Speaks the protocol on an outgoing connection. Thread: the stream's worker. */
+  virtual std::unique_ptr<ClientConnection> newClientConnection(ByteStream& stream) = 0;
+};
+using ProtocolPtr = std::unique_ptr<Protocol>;
+
+class ProtocolFactory : public PluginFactory {
+ public:
+  const char* category() const override { return category::kProtocol; }
+  /** Default server port (http 4140, h2 4142). */
+  virtual uint16_t defaultPort() const = 0;
+  /** Default identifier kind (`io.l5d.header.token`). */
+  virtual const char* defaultIdentifier() const = 0;
+  /**
+   * validate() receives the whole router block and reads the protocol's own router keys and,
+   * through `servers`, its own server keys (`maxCallDepth`, `addForwardedHeader`...).
+   * create() does the same for real. Thread: main.
+   */
+  virtual Result<ProtocolPtr> create(const ConfigView& router, HostContext& host) const = 0;
+};
+
+}  // namespace ferry::sdk

@@ -1,0 +1,37 @@
+#pragma once
+// Response classifier: success, failure or retryable failure (linkerd1.md §1.15).
+//
+//   service:
+//     responseClassifier: {kind: io.l5d.http.retryableRead5XX}
+
+#include <memory>
+
+#include "ferry/sdk/host.h"
+#include "ferry/sdk/http.h"
+#include "ferry/sdk/plugin.h"
+
+namespace ferry::sdk {
+
+enum class ResponseClass { Success, Failure, RetryableFailure };
+
+class ResponseClassifier {
+ public:
+  virtual ~ResponseClassifier() = default;
+  /**
+   * Classifies one exchange. `response` is null when no response arrived (connection error,
+   * timeout); `trailers` is null when the response had none (gRPC puts its status there).
+   * Thread: any worker, concurrently: implementations are immutable.
+   */
+  virtual ResponseClass classify(const HttpRequestHead& request, const HttpResponseHead* response,
+                                 const HeaderList* trailers) const = 0;
+};
+using ResponseClassifierPtr = std::unique_ptr<ResponseClassifier>;
+
+class ResponseClassifierFactory : public PluginFactory {
+ public:
+  const char* category() const override { return category::kResponseClassifier; }
+  /** Thread: main. */
+  virtual Result<ResponseClassifierPtr> create(const ConfigView& config, HostContext& host) const = 0;
+};
+
+}  // namespace ferry::sdk
