@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // The manifest fields this host reads: everything up to and including `entries`.
-constexpr uint32_t kMinManifestSize = sizeof(ferry_plugin_manifest);
+constexpr uint32_t kMinManifestSize = sizeof(ferry_manifest);
 
 std::string dlopenError(const std::string& path) {
   // Boost.DLL clears dlerror(); ask the loader again for its own words.
@@ -79,8 +79,8 @@ sdk::Status PluginRegistry::loadFile(const std::string& path) {
   if (!lib->library.has(FERRY_PLUGIN_BOOT_SYMBOL)) {
     return fail("not a Ferry plugin: symbol '" FERRY_PLUGIN_BOOT_SYMBOL "' not found");
   }
-  auto boot = lib->library.get<const ferry_plugin_manifest*()>(FERRY_PLUGIN_BOOT_SYMBOL);
-  const ferry_plugin_manifest* m = boot();
+  auto boot = lib->library.get<const ferry_manifest*()>(FERRY_PLUGIN_BOOT_SYMBOL);
+  const ferry_manifest* m = boot();
   if (!m) return fail("'" FERRY_PLUGIN_BOOT_SYMBOL "' returned no manifest");
   if (m->struct_size < kMinManifestSize) {
     return fail("manifest is " + std::to_string(m->struct_size) + " bytes, this host needs at least " +
@@ -116,7 +116,7 @@ sdk::Status PluginRegistry::loadFile(const std::string& path) {
   return sdk::Status::ok();
 }
 
-sdk::Status PluginRegistry::registerEntry(const ferry_plugin_entry& entry, const LibraryPtr& library) {
+sdk::Status PluginRegistry::registerEntry(const ferry_manifest_entry& entry, const LibraryPtr& library) {
   const auto& cats = knownCategories();
   std::string category = entry.category ? entry.category : "";
   if (std::find(cats.begin(), cats.end(), category) == cats.end()) {

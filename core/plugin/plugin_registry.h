@@ -57,7 +57,7 @@ class PluginRegistry {
   std::vector<const RegisteredKind*> all() const;
 
  private:
-  sdk::Status registerEntry(const ferry_plugin_entry& entry, const LibraryPtr& library);
+  sdk::Status registerEntry(const ferry_manifest_entry& entry, const LibraryPtr& library);
   std::map<std::pair<std::string, std::string>, RegisteredKind> kinds_;
   std::vector<std::string> loadedPaths_;
 };

@@ -15,7 +15,7 @@
 extern "C" {
 
 /** One kind provided by a library. */
-struct ferry_plugin_entry {
+struct ferry_manifest_entry {
   /** Category name: "namer", "identifier", "transformer", "load_balancer",
    *  "response_classifier", "protocol" or "telemeter". */
   const char* category;
@@ -27,8 +27,8 @@ struct ferry_plugin_entry {
 };
 
 /** What `ferry_plugin_manifest()` returns. */
-struct ferry_plugin_manifest {
-  /** sizeof(ferry_plugin_manifest) as the plugin was compiled. */
+struct ferry_manifest {
+  /** sizeof(ferry_manifest) as the plugin was compiled. */
   uint32_t struct_size;
   uint32_t abi_major;
   uint32_t abi_minor;
@@ -38,11 +38,11 @@ struct ferry_plugin_manifest {
   const char* library_name;
   const char* library_version;
   uint32_t entry_count;
-  const ferry_plugin_entry* entries;
+  const ferry_manifest_entry* entries;
 };
 
 /** The symbol name the host resolves. */
 #define FERRY_PLUGIN_BOOT_SYMBOL "ferry_plugin_manifest"
-typedef const ferry_plugin_manifest* (*ferry_plugin_boot_fn)(void);
+typedef const ferry_manifest* (*ferry_plugin_boot_fn)(void);
 
 }  // extern "C"

@@ -51,15 +51,15 @@ class PluginFactory {
 
 /** One manifest entry: category name, kind string, and a static factory object. */
 #define FERRY_PLUGIN_ENTRY(category_name, kind_name, factory_object) \
-  ferry_plugin_entry { category_name, kind_name, static_cast<const void*>(static_cast<const ::ferry::sdk::PluginFactory*>(&(factory_object))) }
+  ferry_manifest_entry { category_name, kind_name, static_cast<const void*>(static_cast<const ::ferry::sdk::PluginFactory*>(&(factory_object))) }
 
 /** Defines the library's boot symbol. Use exactly once per shared object. */
 #define FERRY_PLUGIN_MANIFEST(library_name, library_version, ...)                           \
-  extern "C" __attribute__((visibility("default"))) const ferry_plugin_manifest*            \
+  extern "C" __attribute__((visibility("default"))) const ferry_manifest*            \
   ferry_plugin_manifest() {                                                                  \
-    static const ferry_plugin_entry kEntries[] = {__VA_ARGS__};                              \
-    static const ferry_plugin_manifest kManifest = {                                         \
-        sizeof(ferry_plugin_manifest), FERRY_SDK_ABI_MAJOR, FERRY_SDK_ABI_MINOR,             \
+    static const ferry_manifest_entry kEntries[] = {__VA_ARGS__};                              \
+    static const ferry_manifest kManifest = {                                         \
+        sizeof(ferry_manifest), FERRY_SDK_ABI_MAJOR, FERRY_SDK_ABI_MINOR,             \
         FERRY_SDK_BUILD_SIGNATURE,     library_name,        library_version,                 \
         static_cast<uint32_t>(sizeof(kEntries) / sizeof(kEntries[0])), kEntries};            \
     return &kManifest;                                                                       \

@@ -1,0 +1,132 @@
+#include "core/net/tcp_stream.h"
+
+#include <boost/asio/write.hpp>
+
+namespace ferry::core::net {
+namespace asio = boost::asio;
+
+std::string endpointText(const asio::ip::tcp::endpoint& e) {
+  auto addr = e.address();
+  std::string host = addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string();
+  return host + ":" + std::to_string(e.port());
+}
+
+TcpStream::TcpStream(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {
+  boost::system::error_code ec;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  auto peer = socket_.remote_endpoint(ec);
+  if (!ec) peer_ = endpointText(peer);
+  auto local = socket_.local_endpoint(ec);
+  if (!ec) local_ = endpointText(local);
+}
+
+TcpStream::~TcpStream() {
+  boost::system::error_code ec;
+  socket_.close(ec);
+}
+
+void TcpStream::setHandler(sdk::ByteStreamHandler* handler) {
+  handler_ = handler;
+  if (handler_ && !reading_ && !paused_) readMore();
+}
+
+void TcpStream::readMore() {
+  if (reading_ || paused_ || closing_ || closed_) return;
+  reading_ = true;
+  socket_.async_read_some(asio::buffer(readBuffer_), [self = shared_from_this()](const boost::system::error_code& ec,
+                                                                                  std::size_t n) {
+    self->reading_ = false;
+    if (self->closed_ || self->closing_) return;
+    if (ec) {
+      auto* h = self->handler_;
+      self->handler_ = nullptr;
+      self->closed_ = true;
+      boost::system::error_code ignored;
+      self->socket_.close(ignored);
+      if (h) h->onClosed(ec == asio::error::eof ? "" : ec.message());
+      self->notifyClosed();
+      return;
+    }
+    if (self->handler_) self->handler_->onData(std::string_view(self->readBuffer_.data(), n));
+    self->readMore();
+  });
+}
+
+bool TcpStream::write(std::string_view bytes) {
+  if (closed_ || closing_) return false;
+  queued_.append(bytes.data(), bytes.size());
+  if (writing_.empty()) flush();
+  bool ok = bufferedBytes() < kHighWatermark;
+  if (!ok) writeBlocked_ = true;
+  return ok;
+}
+
+void TcpStream::flush() {
+  if (queued_.empty() || !writing_.empty() || closed_) return;
+  writing_.swap(queued_);
+  asio::async_write(socket_, asio::buffer(writing_), [self = shared_from_this()](const boost::system::error_code& ec,
+                                                                                  std::size_t) {
+    self->writing_.clear();
+    if (self->closed_) return;
+    if (ec) {
+      auto* h = self->handler_;
+      self->handler_ = nullptr;
+      self->closed_ = true;
+      boost::system::error_code ignored;
+      self->socket_.close(ignored);
+      if (h) h->onClosed(ec.message());
+      self->notifyClosed();
+      return;
+    }
+    if (!self->queued_.empty()) {
+      self->flush();
+    } else if (self->closing_) {
+      self->finishClose();
+      return;
+    }
+    if (self->writeBlocked_ && self->bufferedBytes() < kLowWatermark) {
+      self->writeBlocked_ = false;
+      if (self->handler_) self->handler_->onWritable();
+    }
+  });
+}
+
+void TcpStream::pauseReading(bool paused) {
+  paused_ = paused;
+  if (!paused_ && handler_) readMore();
+}
+
+void TcpStream::close() {
+  if (closed_ || closing_) return;
+  closing_ = true;
+  handler_ = nullptr;
+  if (writing_.empty() && queued_.empty()) finishClose();
+}
+
+void TcpStream::finishClose() {
+  closed_ = true;
+  boost::system::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  socket_.close(ec);
+  notifyClosed();
+}
+
+void TcpStream::notifyClosed() {
+  if (auto observer = std::move(closeObserver_)) {
+    closeObserver_ = nullptr;
+    observer();
+  }
+}
+
+void TcpStream::abort() {
+  handler_ = nullptr;
+  closed_ = true;
+  closing_ = true;
+  boost::system::error_code ec;
+  // A zero linger turns close() into a reset: the peer sees RST, not an orderly end.
+  socket_.set_option(asio::socket_base::linger(true, 0), ec);
+  socket_.close(ec);
+  notifyClosed();
+}
+
+}  // namespace ferry::core::net

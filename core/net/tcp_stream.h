@@ -1,0 +1,67 @@
+#pragma once
+// TcpStream: sdk::ByteStream over an Asio TCP socket, with a write queue and watermarks.
+//
+// Writes append to a queue that one async_write drains; write() reports false above the high
+// watermark and onWritable() fires once the queue falls below the low one, so a relay can
+// propagate back-pressure. Reads stop while paused. All on the owning worker's thread.
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "ferry/sdk/connection.h"
+
+namespace ferry::core::net {
+
+class TcpStream final : public sdk::ByteStream, public std::enable_shared_from_this<TcpStream> {
+ public:
+  static constexpr std::size_t kHighWatermark = 1024 * 1024;
+  static constexpr std::size_t kLowWatermark = 256 * 1024;
+
+  explicit TcpStream(boost::asio::ip::tcp::socket socket);
+  ~TcpStream() override;
+
+  // sdk::ByteStream
+  void setHandler(sdk::ByteStreamHandler* handler) override;
+  bool write(std::string_view bytes) override;
+  std::size_t bufferedBytes() const override { return queued_.size() + writing_.size(); }
+  void pauseReading(bool paused) override;
+  void close() override;
+  void abort() override;
+  std::string peerAddress() const override { return peer_; }
+  std::string localAddress() const override { return local_; }
+
+  bool isOpen() const { return socket_.is_open() && !closing_; }
+  /**
+   * Core-only: called once when the stream is finished for any reason (peer closed, error,
+   * close(), abort()), after the handler's onClosed if any. Owners free their state here.
+   */
+  void setCloseObserver(std::function<void()> observer) { closeObserver_ = std::move(observer); }
+
+ private:
+  void readMore();
+  void flush();
+  void finishClose();
+  void notifyClosed();
+
+  boost::asio::ip::tcp::socket socket_;
+  sdk::ByteStreamHandler* handler_ = nullptr;
+  std::function<void()> closeObserver_;
+  std::string peer_, local_;
+  std::string queued_;   ///< bytes waiting for the next async_write
+  std::string writing_;  ///< bytes the current async_write owns
+  std::array<char, 32 * 1024> readBuffer_{};
+  bool reading_ = false;
+  bool paused_ = false;
+  bool writeBlocked_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+};
+
+/** "ip:port" of an endpoint (IPv6 in brackets). */
+std::string endpointText(const boost::asio::ip::tcp::endpoint& e);
+
+}  // namespace ferry::core::net

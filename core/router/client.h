@@ -1,0 +1,44 @@
+#pragma once
+// Client: one bound id (`/#/io.l5d.fs/web`) as one worker sees it: its endpoints, their pools,
+// the worker's load-balancer picker, and the client's metrics.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/router/endpoint_pool.h"
+#include "core/router/request_stats.h"
+#include "ferry/sdk/load_balancer.h"
+#include "ferry/sdk/path.h"
+
+namespace ferry::core::router {
+
+class Client {
+ public:
+  Client(std::string id, server::EventLoop& loop, sdk::Protocol& protocol, const sdk::LoadBalancer& balancer,
+         uint64_t seed, stats::StatsStore& store, const std::string& routerLabel);
+  ~Client();
+
+  /** Installs a new endpoint set; pools of endpoints that stay are kept. */
+  void update(const std::vector<sdk::Address>& addresses);
+  /** The balancer's choice, or null when the set is empty or nothing is available. */
+  std::shared_ptr<EndpointPool> pick();
+  bool empty() const { return ordered_.empty(); }
+  const std::string& id() const { return id_; }
+  RequestStats& stats() { return stats_; }
+
+ private:
+  std::string id_;
+  server::EventLoop& loop_;
+  sdk::Protocol& protocol_;
+  const sdk::LoadBalancer& balancer_;
+  uint64_t seed_;
+  std::vector<sdk::Address> current_;
+  std::map<std::pair<std::string, uint16_t>, std::shared_ptr<EndpointPool>> endpoints_;
+  std::vector<sdk::Endpoint*> ordered_;
+  sdk::WorkerLoadBalancerPtr picker_;
+  RequestStats stats_;
+};
+
+}  // namespace ferry::core::router

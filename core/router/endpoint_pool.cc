@@ -1,0 +1,150 @@
+#include "core/router/endpoint_pool.h"
+
+#include <algorithm>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "core/net/tcp_stream.h"
+
+namespace ferry::core::router {
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+EndpointPool::EndpointPool(sdk::Address address, server::EventLoop& loop, sdk::Protocol& protocol,
+                           PoolSettings settings)
+    : address_(std::move(address)), loop_(loop), protocol_(protocol), settings_(settings) {}
+
+EndpointPool::~EndpointPool() { shutdown(); }
+
+void EndpointPool::shutdown() {
+  shutdown_ = true;
+  for (auto& c : connections_) {
+    if (c->stream) {
+      c->stream->setCloseObserver(nullptr);
+      if (c->activeExchanges == 0) c->stream->close();
+    }
+  }
+  connections_.erase(std::remove_if(connections_.begin(), connections_.end(),
+                                    [](const auto& c) { return c->activeExchanges == 0; }),
+                     connections_.end());
+}
+
+void EndpointPool::acquire(Ready ready) {
+  for (auto& c : connections_) {
+    if (!c->broken && c->stream->isOpen() && c->codec->canStartRequest() &&
+        (c->activeExchanges == 0 || protocol_.multiplexed())) {
+      ++c->activeExchanges;
+      ready(c.get(), "");
+      return;
+    }
+  }
+  connect(std::move(ready));
+}
+
+void EndpointPool::connect(Ready ready) {
+  struct Attempt {
+    Attempt(asio::io_context& io) : resolver(io), socket(io), timer(io) {}
+    tcp::resolver resolver;
+    tcp::socket socket;
+    asio::steady_timer timer;
+    bool done = false;
+  };
+  auto attempt = std::make_shared<Attempt>(loop_.io());
+  std::weak_ptr<EndpointPool> weak = weak_from_this();
+  auto finish = [this, weak, attempt, ready](const std::string& error) {
+    if (attempt->done) return;
+    attempt->done = true;
+    attempt->timer.cancel();
+    auto self = weak.lock();
+    if (!self || shutdown_) {
+      ready(nullptr, "endpoint " + text() + " was removed");
+      return;
+    }
+    if (!error.empty()) {
+      ++consecutiveConnectFailures_;
+      retryConnectAt_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+      boost::system::error_code ec;
+      attempt->socket.close(ec);
+      ready(nullptr, error);
+      return;
+    }
+    consecutiveConnectFailures_ = 0;
+    auto c = std::make_unique<PooledConnection>();
+    c->stream = std::make_shared<net::TcpStream>(std::move(attempt->socket));
+    c->codec = protocol_.newClientConnection(*c->stream);
+    PooledConnection* raw = c.get();
+    c->stream->setCloseObserver([weak, raw] {
+      if (auto s = weak.lock()) s->onClosed(raw);
+    });
+    c->activeExchanges = 1;
+    connections_.push_back(std::move(c));
+    ready(raw, "");
+  };
+  attempt->timer.expires_after(settings_.connectTimeout);
+  // The attempt keeps the pool alive for at most the connect timeout.
+  auto self = shared_from_this();
+  attempt->timer.async_wait([finish, attempt, self](const boost::system::error_code& ec) {
+    if (ec || attempt->done) return;
+    attempt->resolver.cancel();
+    boost::system::error_code ignored;
+    attempt->socket.close(ignored);
+    finish("connection to " + self->text() + " timed out after " +
+           std::to_string(self->settings_.connectTimeout.count()) + " ms");
+  });
+  attempt->resolver.async_resolve(
+      address_.host, std::to_string(address_.port),
+      [attempt, finish, self](const boost::system::error_code& ec, tcp::resolver::results_type results) {
+        if (attempt->done) return;
+        if (ec) return finish("cannot resolve " + self->address_.host + ": " + ec.message());
+        asio::async_connect(attempt->socket, results,
+                            [attempt, finish, self](const boost::system::error_code& ec2, const tcp::endpoint&) {
+                              if (attempt->done) return;
+                              if (ec2) return finish("connection to " + self->text() + " failed: " + ec2.message());
+                              finish("");
+                            });
+      });
+}
+
+void EndpointPool::release(PooledConnection* connection) {
+  if (connection->activeExchanges > 0) --connection->activeExchanges;
+  if (connection->activeExchanges > 0) return;
+  bool keep = !shutdown_ && !connection->broken && connection->codec->reusable() && connection->stream->isOpen();
+  if (keep) {
+    std::size_t idle = std::count_if(connections_.begin(), connections_.end(),
+                                     [](const auto& c) { return c->activeExchanges == 0; });
+    keep = idle <= settings_.maxIdle;
+  }
+  if (keep) return;
+  connection->stream->setCloseObserver(nullptr);
+  connection->stream->close();
+  // The codec may be on the call stack (this runs from its callbacks): free it on the next turn.
+  auto it = std::find_if(connections_.begin(), connections_.end(), [&](const auto& c) { return c.get() == connection; });
+  if (it != connections_.end()) {
+    std::shared_ptr<PooledConnection> doomed(std::move(*it));
+    connections_.erase(it);
+    asio::post(loop_.io(), [doomed] {});
+  }
+}
+
+void EndpointPool::onClosed(PooledConnection* connection) {
+  connection->broken = true;
+  if (connection->activeExchanges > 0) return;  // release() frees it when its exchange ends
+  auto it = std::find_if(connections_.begin(), connections_.end(), [&](const auto& c) { return c.get() == connection; });
+  if (it != connections_.end()) {
+    std::shared_ptr<PooledConnection> doomed(std::move(*it));
+    connections_.erase(it);
+    asio::post(loop_.io(), [doomed] {});
+  }
+}
+
+void EndpointPool::requestFinished(std::chrono::steady_clock::duration latency) {
+  if (outstanding_ > 0) --outstanding_;
+  double ms = std::chrono::duration<double, std::milli>(latency).count();
+  // Peak EWMA: jump to a slower sample at once, decay towards faster ones.
+  ewmaMs_ = ms > ewmaMs_ ? ms : ewmaMs_ * 0.9 + ms * 0.1;
+}
+
+}  // namespace ferry::core::router

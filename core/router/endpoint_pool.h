@@ -1,0 +1,82 @@
+#pragma once
+// EndpointPool: one endpoint as one worker sees it: its connection pool and the load figures
+// load balancers read (outstanding requests, latency EWMA, connect failures).
+// Thread: the worker's only.
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/server/event_loop.h"
+#include "ferry/sdk/load_balancer.h"
+#include "ferry/sdk/protocol.h"
+
+namespace ferry::core::net {
+class TcpStream;
+}
+
+namespace ferry::core::router {
+
+/** An open client connection and the codec speaking on it. */
+struct PooledConnection {
+  std::shared_ptr<net::TcpStream> stream;
+  std::unique_ptr<sdk::ClientConnection> codec;
+  std::size_t activeExchanges = 0;
+  bool broken = false;
+};
+
+/** Pool settings (client `hostConnectionPool`, `connectTimeoutMs`). */
+struct PoolSettings {
+  std::size_t maxIdle = 64;
+  std::chrono::milliseconds connectTimeout{1000};
+};
+
+class EndpointPool final : public sdk::Endpoint, public std::enable_shared_from_this<EndpointPool> {
+ public:
+  using Ready = std::function<void(PooledConnection* connection, const std::string& error)>;
+
+  EndpointPool(sdk::Address address, server::EventLoop& loop, sdk::Protocol& protocol, PoolSettings settings);
+  ~EndpointPool() override;
+
+  // sdk::Endpoint
+  const sdk::Address& address() const override { return address_; }
+  uint32_t outstanding() const override { return outstanding_; }
+  double latencyEwmaMs() const override { return ewmaMs_; }
+  bool available() const override { return consecutiveConnectFailures_ < 3 || retryConnectAt_ <= std::chrono::steady_clock::now(); }
+
+  /**
+   * Calls `ready` with a connection that can start a request now (an idle one, or a new one
+   * once connected), or with an error. `ready` may run before acquire() returns.
+   */
+  void acquire(Ready ready);
+  /** Gives a connection back after an exchange; broken or non-reusable ones are closed. */
+  void release(PooledConnection* connection);
+
+  /** Load accounting around one request. */
+  void requestStarted() { ++outstanding_; }
+  void requestFinished(std::chrono::steady_clock::duration latency);
+
+  /** Closes idle connections (the endpoint left the set). */
+  void shutdown();
+  std::string text() const { return address_.host + ":" + std::to_string(address_.port); }
+
+ private:
+  void connect(Ready ready);
+  void onClosed(PooledConnection* connection);
+
+  sdk::Address address_;
+  server::EventLoop& loop_;
+  sdk::Protocol& protocol_;
+  PoolSettings settings_;
+  std::vector<std::unique_ptr<PooledConnection>> connections_;
+  uint32_t outstanding_ = 0;
+  double ewmaMs_ = 0;
+  int consecutiveConnectFailures_ = 0;
+  std::chrono::steady_clock::time_point retryConnectAt_{};
+  bool shutdown_ = false;
+};
+
+}  // namespace ferry::core::router

@@ -1,0 +1,70 @@
+#include "core/router/linkerd_headers.h"
+
+#include <algorithm>
+
+namespace ferry::core::router {
+
+void removeHeader(sdk::HeaderList& headers, std::string_view name) {
+  headers.erase(std::remove_if(headers.begin(), headers.end(),
+                               [&](const auto& h) { return sdk::headerNameEquals(h.first, name); }),
+                headers.end());
+}
+
+sdk::Result<naming::Dtab> localDtab(const sdk::HttpRequestHead& head) {
+  naming::Dtab out;
+  for (const char* name : {"l5d-ctx-dtab", "l5d-dtab"}) {
+    for (const auto& [k, v] : head.headers) {
+      if (!sdk::headerNameEquals(k, name)) continue;
+      auto d = naming::Dtab::parse(v);
+      if (!d) return sdk::Result<naming::Dtab>::failure("invalid " + std::string(name) + " header: " + d.message());
+      out = out.concat(*d);
+    }
+  }
+  return out;
+}
+
+void clearContextHeaders(sdk::HeaderList& headers) {
+  headers.erase(std::remove_if(headers.begin(), headers.end(),
+                               [](const auto& h) {
+                                 return h.first.size() >= 4 && sdk::headerNameEquals(h.first.substr(0, 4), "l5d-");
+                               }),
+                headers.end());
+}
+
+void setDestinationHeaders(sdk::HttpRequestHead& head, const std::string& service, const std::string& client,
+                           const sdk::Path& residual, const naming::Dtab& local, const std::string& requestId) {
+  auto& h = head.headers;
+  for (const char* name : {"l5d-dtab", "l5d-ctx-dtab", "l5d-dst-service", "l5d-dst-client", "l5d-dst-residual",
+                           "l5d-reqid"}) {
+    removeHeader(h, name);
+  }
+  if (!local.empty()) h.emplace_back("l5d-ctx-dtab", local.show());
+  h.emplace_back("l5d-dst-service", service);
+  h.emplace_back("l5d-dst-client", client);
+  if (!residual.empty()) h.emplace_back("l5d-dst-residual", residual.show());
+  h.emplace_back("l5d-reqid", requestId);
+}
+
+std::string encodeErrorHeader(const std::string& message) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : message) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' || c == ':' || c == '$' ||
+        c == '#' || c == '*' || c == '=' || c == '>' || c == ',' || c == '[' || c == ']') {
+      out.push_back(static_cast<char>(c));
+    } else if (c == ' ') {
+      out.push_back('+');
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+    if (out.size() > 4000) {
+      out += "...";
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace ferry::core::router

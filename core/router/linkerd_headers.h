@@ -1,0 +1,36 @@
+#pragma once
+// The l5d-* headers the core reads and writes (linkerd1.md §4): per-request dtabs, the
+// destination headers, clearContext, and the error responses with l5d-err.
+
+#include <string>
+
+#include "core/naming/dtab.h"
+#include "ferry/sdk/http.h"
+
+namespace ferry::core::router {
+
+/**
+ * The request-local dtab: `l5d-ctx-dtab` entries, then `l5d-dtab` entries (user entries win).
+ * Every occurrence of each header counts, in order. A malformed value is an error naming it.
+ */
+sdk::Result<naming::Dtab> localDtab(const sdk::HttpRequestHead& head);
+
+/** Removes every `l5d-*` header (clearContext on an edge server). */
+void clearContextHeaders(sdk::HeaderList& headers);
+
+/**
+ * Rewrites a request for the chosen destination: drops `l5d-dtab` and the incoming
+ * `l5d-ctx-dtab`, writes the whole local dtab as `l5d-ctx-dtab` (so overrides follow the call
+ * graph), and sets `l5d-dst-service`, `l5d-dst-client`, `l5d-dst-residual` (when not empty)
+ * and `l5d-reqid`.
+ */
+void setDestinationHeaders(sdk::HttpRequestHead& head, const std::string& service, const std::string& client,
+                           const sdk::Path& residual, const naming::Dtab& local, const std::string& requestId);
+
+/** `l5d-err` value: the message URL-encoded, truncated to keep the header bounded. */
+std::string encodeErrorHeader(const std::string& message);
+
+/** Removes every header named `name` (case-insensitive). */
+void removeHeader(sdk::HeaderList& headers, std::string_view name);
+
+}  // namespace ferry::core::router

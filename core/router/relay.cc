@@ -1,0 +1,193 @@
+#include "core/router/relay.h"
+
+#include "core/router/linkerd_headers.h"
+#include "core/router/router_worker.h"
+
+namespace ferry::core::router {
+
+/** Events of the client's request body; onWritable means the client can take more response. */
+struct Relay::RequestSide final : sdk::BodyHandler {
+  explicit RequestSide(Relay& r) : relay(r) {}
+  Relay& relay;
+
+  void onBody(std::string_view chunk) override {
+    if (relay.finished_) return;
+    if (!relay.upstream_) {
+      relay.earlyBody_.append(chunk);
+      return;
+    }
+    if (!relay.upstream_->sendRequestBody(chunk)) relay.server_->pauseRequestBody(true);
+  }
+  void onEnd(const sdk::HeaderList& trailers) override {
+    if (relay.finished_) return;
+    relay.requestEnded_ = true;
+    relay.requestTrailers_ = trailers;
+    if (relay.upstream_) relay.upstream_->endRequest(trailers);
+  }
+  void onReset(const std::string&) override {
+    // The client went away: abandon the upstream exchange and its connection.
+    if (relay.finished_) return;
+    relay.server_ = nullptr;
+    if (relay.upstream_) relay.upstream_->reset("client reset");
+    relay.releaseUpstream(false);
+    relay.finish(relay.status_, false);
+  }
+  void onWritable() override {
+    if (!relay.finished_ && relay.upstream_) relay.upstream_->pauseResponseBody(false);
+  }
+};
+
+/** Events of the upstream response; onWritable means the upstream can take more request. */
+struct Relay::ResponseSide final : sdk::ResponseHandler {
+  explicit ResponseSide(Relay& r) : relay(r) {}
+  Relay& relay;
+
+  void onResponseHead(const sdk::HttpResponseHead& head, bool endOfMessage) override {
+    if (relay.finished_) return;
+    relay.responseStarted_ = true;
+    relay.status_ = head.status;
+    if (relay.clearContext_) {
+      sdk::HttpResponseHead copy = head;
+      clearContextHeaders(copy.headers);
+      relay.server_->sendResponseHead(copy, endOfMessage);
+    } else {
+      relay.server_->sendResponseHead(head, endOfMessage);
+    }
+    if (endOfMessage) done(sdk::HeaderList{}, false);
+  }
+  void onBody(std::string_view chunk) override {
+    if (relay.finished_) return;
+    if (!relay.server_->sendResponseBody(chunk)) relay.upstream_->pauseResponseBody(true);
+  }
+  void onEnd(const sdk::HeaderList& trailers) override {
+    if (relay.finished_) return;
+    done(trailers, true);
+  }
+  void onReset(const std::string& reason) override {
+    if (relay.finished_) return;
+    relay.upstream_ = nullptr;
+    relay.releaseUpstream(false);
+    if (!relay.responseStarted_) {
+      relay.fail(502, "connection to " + relay.endpoint_->text() + " (" + relay.client_->id() +
+                          ") failed: " + (reason.empty() ? "closed before a response" : reason));
+      return;
+    }
+    relay.server_->reset(reason);
+    relay.server_ = nullptr;
+    relay.finish(relay.status_, false);
+  }
+  void onWritable() override {
+    if (!relay.finished_ && relay.server_) relay.server_->pauseRequestBody(false);
+  }
+
+  void done(const sdk::HeaderList& trailers, bool sendEnd) {
+    relay.responseEnded_ = true;
+    // The upstream connection is reusable only if it saw the whole request too.
+    relay.upstream_ = nullptr;
+    relay.releaseUpstream(relay.requestEnded_);
+    if (sendEnd) relay.server_->endResponse(trailers);
+    relay.finish(relay.status_, relay.status_ < 500);
+  }
+};
+
+Relay::Relay(RouterWorker& worker, sdk::ServerExchange& exchange, RequestStats& serverStats, bool clearContext)
+    : worker_(worker),
+      server_(&exchange),
+      serverStats_(serverStats),
+      clearContext_(clearContext),
+      head_(exchange.request()),
+      start_(std::chrono::steady_clock::now()),
+      requestSide_(std::make_unique<RequestSide>(*this)),
+      responseSide_(std::make_unique<ResponseSide>(*this)) {
+  serverStats_.started();
+  if (clearContext_) clearContextHeaders(head_.headers);
+  exchange.setRequestBodyHandler(requestSide_.get());
+  // Nothing can take the body until an upstream exchange exists.
+  exchange.pauseRequestBody(true);
+}
+
+Relay::~Relay() = default;
+
+void Relay::fail(int status, const std::string& message) {
+  if (finished_ || !server_) return;
+  sdk::HttpResponseHead head;
+  head.status = status;
+  std::string body = clearContext_ ? std::string() : message + "\n";
+  if (!clearContext_) head.headers.emplace_back("l5d-err", encodeErrorHeader(message));
+  head.headers.emplace_back("content-type", "text/plain");
+  head.headers.emplace_back("content-length", std::to_string(body.size()));
+  status_ = status;
+  server_->sendResponseHead(head, body.empty());
+  if (!body.empty()) {
+    server_->sendResponseBody(body);
+    server_->endResponse({});
+  }
+  finish(status, false);
+}
+
+void Relay::forward(std::shared_ptr<EndpointPool> endpoint, Client& client, RequestStats* service) {
+  endpoint_ = std::move(endpoint);
+  client_ = &client;
+  service_ = service;
+  client_->stats().started();
+  endpoint_->requestStarted();
+  endpoint_->acquire([this](PooledConnection* c, const std::string& error) { onConnection(c, error); });
+}
+
+void Relay::onConnection(PooledConnection* connection, const std::string& error) {
+  if (finished_) {
+    if (connection) endpoint_->release(connection);
+    return;
+  }
+  if (!connection) {
+    fail(502, error);
+    return;
+  }
+  connection_ = connection;
+  bool bodyDone = requestEnded_ && earlyBody_.empty();
+  upstream_ = connection->codec->startRequest(head_, bodyDone && requestTrailers_.empty(), *responseSide_);
+  if (!upstream_) {
+    connection_->broken = true;
+    releaseUpstream(false);
+    fail(502, "connection to " + endpoint_->text() + " cannot take a request");
+    return;
+  }
+  if (finished_ || !upstream_) return;
+  if (!earlyBody_.empty()) {
+    std::string early = std::move(earlyBody_);
+    earlyBody_.clear();
+    upstream_->sendRequestBody(early);
+  }
+  if (requestEnded_ && upstream_ && !(bodyDone && requestTrailers_.empty())) {
+    upstream_->endRequest(requestTrailers_);
+  }
+  if (server_ && !requestEnded_) server_->pauseRequestBody(false);
+}
+
+void Relay::releaseUpstream(bool reusable) {
+  if (!connection_) return;
+  if (!reusable) connection_->broken = true;
+  PooledConnection* c = connection_;
+  connection_ = nullptr;
+  endpoint_->release(c);
+}
+
+void Relay::finish(int status, bool success) {
+  if (finished_) return;
+  finished_ = true;
+  if (upstream_) {
+    upstream_->reset("abandoned");
+    upstream_ = nullptr;
+  }
+  releaseUpstream(false);
+  auto latency = std::chrono::steady_clock::now() - start_;
+  serverStats_.finished(status, success, latency);
+  if (service_) service_->finished(status, success, latency);
+  if (client_) {
+    client_->stats().finished(status, success, latency);
+    if (endpoint_) endpoint_->requestFinished(latency);
+  }
+  worker_.relayFinished(this);
+}
+
+}  // namespace ferry::core::router

@@ -1,0 +1,74 @@
+#pragma once
+// Relay: one proxied exchange on a worker. It joins the client's ServerExchange to an upstream
+// ClientExchange, streams bodies both ways with back-pressure (a full side pauses the other's
+// reading), answers Ferry's own errors with l5d-err, and records the metrics when done.
+//
+// A relay ends when its response has ended or either side was reset; after that it makes no
+// call into either exchange, and its worker frees it on the next loop turn.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/naming/dtab.h"
+#include "core/router/client.h"
+#include "core/router/endpoint_pool.h"
+#include "core/router/request_stats.h"
+#include "ferry/sdk/protocol.h"
+
+namespace ferry::core::router {
+
+class RouterWorker;
+
+class Relay {
+ public:
+  Relay(RouterWorker& worker, sdk::ServerExchange& exchange, RequestStats& serverStats, bool clearContext);
+  ~Relay();
+
+  /** The request head as it will be forwarded; the worker rewrites it before forward(). */
+  sdk::HttpRequestHead& head() { return head_; }
+  /** Answers with a Ferry error: `status`, an `l5d-err` header and the message as body. */
+  void fail(int status, const std::string& message);
+  /** Sends the request to `endpoint` of `client`; errors become 502 responses. */
+  void forward(std::shared_ptr<EndpointPool> endpoint, Client& client, RequestStats* service);
+
+  bool finished() const { return finished_; }
+  /** Set while the relay waits for a binding. */
+  std::string bindingKey;
+  sdk::Path name;
+  naming::Dtab local;
+
+ private:
+  struct RequestSide;
+  struct ResponseSide;
+
+  void onConnection(PooledConnection* connection, const std::string& error);
+  void finish(int status, bool success);
+  void releaseUpstream(bool reusable);
+
+  RouterWorker& worker_;
+  sdk::ServerExchange* server_;
+  RequestStats& serverStats_;
+  bool clearContext_;
+  sdk::HttpRequestHead head_;
+  std::chrono::steady_clock::time_point start_;
+  std::unique_ptr<RequestSide> requestSide_;
+  std::unique_ptr<ResponseSide> responseSide_;
+
+  std::shared_ptr<EndpointPool> endpoint_;
+  Client* client_ = nullptr;
+  RequestStats* service_ = nullptr;
+  PooledConnection* connection_ = nullptr;
+  sdk::ClientExchange* upstream_ = nullptr;
+
+  // Request body seen before the upstream exchange existed.
+  std::string earlyBody_;
+  bool requestEnded_ = false;
+  sdk::HeaderList requestTrailers_;
+  bool responseStarted_ = false;
+  bool responseEnded_ = false;
+  int status_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace ferry::core::router

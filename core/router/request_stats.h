@@ -1,0 +1,41 @@
+#pragma once
+// RequestStats: the per-scope request metrics Linkerd reports for servers, services and clients
+// (linkerd1.md §5.2): requests, success, failures, pending, request_latency_ms, status/<code>,
+// status/<N>XX. Handles are looked up once per scope and worker; updates are lock-free.
+
+#include <array>
+#include <chrono>
+#include <string>
+
+#include "core/stats/stats_store.h"
+
+namespace ferry::core::router {
+
+class RequestStats {
+ public:
+  RequestStats(stats::StatsStore& store, std::string prefix);
+
+  void started() {
+    requests_.incr();
+    pending_.add(1);
+  }
+  /** `status` 0 means no response (a Ferry error without HTTP status is never counted so). */
+  void finished(int status, bool success, std::chrono::steady_clock::duration latency);
+  const std::string& prefix() const { return prefix_; }
+
+ private:
+  stats::StatsStore& store_;
+  std::string prefix_;
+  sdk::Counter& requests_;
+  sdk::Counter& success_;
+  sdk::Counter& failures_;
+  sdk::Gauge& pending_;
+  sdk::Histogram& latency_;
+  std::array<sdk::Counter*, 600> status_{};
+  std::array<sdk::Counter*, 6> statusClass_{};
+};
+
+/** Linkerd's scope element for a name: the path without its leading '/'. */
+std::string scopeName(const std::string& shownPath);
+
+}  // namespace ferry::core::router

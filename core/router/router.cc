@@ -1,0 +1,166 @@
+#include "core/router/router.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+
+#include "core/net/listener.h"
+#include "core/net/tcp_stream.h"
+#include "core/router/router_worker.h"
+#include "core/util/log.h"
+
+namespace ferry::core::router {
+namespace {
+
+/** The load balancer every client uses until client parameters land (Linkerd's default). */
+constexpr const char* kDefaultBalancer = "p2c";
+
+/** A config view with no keys: the default balancer's empty block. */
+sdk::Result<config::ConfigNodePtr> emptyBlock() { return config::parseConfigText("{}", "<default>"); }
+
+}  // namespace
+
+Router::Router(const config::RouterConfig& config, RouterDeps deps) : config_(config), deps_(std::move(deps)) {}
+
+Router::~Router() {
+  for (auto& l : listeners_) l->stop();
+}
+
+sdk::Result<std::unique_ptr<Router>> Router::create(const config::RouterConfig& config, RouterDeps deps) {
+  std::unique_ptr<Router> r(new Router(config, std::move(deps)));
+  const std::string rt = "rt/" + config.label;
+  auto host = [&](const std::string& component) {
+    return std::make_unique<server::PluginHost>(r->deps_.services, component, rt);
+  };
+
+  const auto& proto = config.protocol;
+  auto* protocolFactory = static_cast<const sdk::ProtocolFactory*>(proto.plugin->factory);
+  r->protocol_.library = proto.plugin->library;
+  r->protocol_.host = host("router/" + config.label);
+  auto protocol = protocolFactory->create(*proto.view, *r->protocol_.host);
+  if (!protocol) return sdk::Result<std::unique_ptr<Router>>::failure("router '" + config.label + "': " + protocol.message());
+  r->protocol_.instance = std::move(protocol).value();
+
+  for (const auto& block : config.identifiers) {
+    plugin::Plugged<sdk::Identifier, server::PluginHost> id;
+    id.library = block.plugin->library;
+    id.host = host(block.kind);
+    auto* factory = static_cast<const sdk::IdentifierFactory*>(block.plugin->factory);
+    sdk::IdentifierContext ctx{config.dstPrefix, proto.kind, id.host.get()};
+    sdk::Result<sdk::IdentifierPtr> made = sdk::Result<sdk::IdentifierPtr>::failure("");
+    if (block.view) {
+      made = factory->create(*block.view, ctx);
+    } else {
+      auto empty = emptyBlock();
+      made = factory->create(config::NodeView(*empty), ctx);
+    }
+    if (!made) return sdk::Result<std::unique_ptr<Router>>::failure("router '" + config.label + "' identifier " + block.kind + ": " + made.message());
+    id.instance = std::move(made).value();
+    r->identifiers_.push_back(std::move(id));
+  }
+
+  const auto* lb = r->deps_.registry->find(sdk::category::kLoadBalancer, kDefaultBalancer);
+  if (!lb) {
+    return sdk::Result<std::unique_ptr<Router>>::failure(
+        "router '" + config.label + "' needs the default load balancer: " +
+        r->deps_.registry->unknownKindMessage(sdk::category::kLoadBalancer, kDefaultBalancer));
+  }
+  r->balancer_.library = lb->library;
+  r->balancer_.host = host(kDefaultBalancer);
+  auto empty = emptyBlock();
+  auto balancer = static_cast<const sdk::LoadBalancerFactory*>(lb->factory)->create(config::NodeView(*empty), *r->balancer_.host);
+  if (!balancer) return sdk::Result<std::unique_ptr<Router>>::failure("load balancer p2c: " + balancer.message());
+  r->balancer_.instance = std::move(balancer).value();
+
+  for (std::size_t i = 0; i < r->deps_.workers.size(); ++i) {
+    r->workers_.push_back(std::make_unique<RouterWorker>(*r, i, *r->deps_.workers[i], *r->deps_.services.stats,
+                                                         *r->balancer_.instance));
+  }
+  return r;
+}
+
+sdk::Status Router::start() {
+  for (const auto& s : config_.servers) {
+    auto l = std::make_unique<net::Listener>(s.ip, s.port);
+    auto bound = l->bind(deps_.main->io());
+    if (!bound) return sdk::Status::error("router '" + config_.label + "': " + bound.message());
+    listeners_.push_back(std::move(l));
+  }
+  for (std::size_t i = 0; i < listeners_.size(); ++i) {
+    listeners_[i]->start(deps_.workers, [this, i](std::size_t worker, std::shared_ptr<net::TcpStream> stream) {
+      workers_[worker]->onAccept(i, std::move(stream));
+    });
+    util::logLine(sdk::LogLevel::Info, "router/" + config_.label,
+                  "serving " + config_.protocol.kind + " on " + listeners_[i]->address());
+  }
+  return sdk::Status::ok();
+}
+
+void Router::stopAccepting() {
+  for (auto& l : listeners_) l->stop();
+}
+
+std::size_t Router::inFlight() const {
+  std::size_t n = 0;
+  for (const auto& w : workers_) n += w->inFlight();
+  return n;
+}
+
+std::vector<std::string> Router::serverAddresses() const {
+  std::vector<std::string> out;
+  for (const auto& l : listeners_) out.push_back(l->address());
+  return out;
+}
+
+void Router::requestBinding(std::size_t workerIndex, const std::string& key, sdk::Path name, naming::Dtab localDtab) {
+  // Runs on the worker: hop to the main thread, where naming lives.
+  deps_.main->post([this, workerIndex, key, name = std::move(name), localDtab = std::move(localDtab)] {
+    auto& live = bindings_[key];
+    if (live.subscribers.empty()) live.subscribers.assign(workers_.size(), false);
+    live.subscribers[workerIndex] = true;
+    if (live.binding) {
+      // Already bound for another worker: send this one the current state.
+      if (live.last) {
+        auto snap = live.last;
+        auto* w = workers_[workerIndex].get();
+        deps_.workers[workerIndex]->post([w, key, snap] { w->onSnapshot(key, snap); });
+      }
+      return;
+    }
+    naming::Dtab full = config_.dtab.concat(localDtab);
+    live.binding = std::make_unique<naming::Binding>(
+        *deps_.namers, full, name, [this, key](const naming::BoundActivity& act) { publish(key, act); });
+  });
+}
+
+void Router::publish(const std::string& key, const naming::BoundActivity& activity) {
+  auto& live = bindings_[key];
+  auto snap = std::make_shared<const BoundSnapshot>(BoundSnapshot{activity});
+  live.last = snap;
+  for (std::size_t i = 0; i < live.subscribers.size(); ++i) {
+    if (!live.subscribers[i]) continue;
+    auto* w = workers_[i].get();
+    deps_.workers[i]->post([w, key, snap] { w->onSnapshot(key, snap); });
+  }
+}
+
+void Router::addClientState(boost::json::object& out) const {
+  // Every bound leaf of every live binding: the client's current address set.
+  std::function<void(const naming::BoundTree&)> visit = [&](const naming::BoundTree& t) {
+    if (t.isLeaf()) {
+      const auto& addr = t.value().addr;
+      const char* state = addr.kind == sdk::AddrState::Kind::Bound    ? "bound"
+                          : addr.kind == sdk::AddrState::Kind::Neg    ? "neg"
+                          : addr.kind == sdk::AddrState::Kind::Failed ? "failed"
+                                                                      : "pending";
+      boost::json::array addresses;
+      for (const auto& a : addr.addresses) addresses.push_back(boost::json::string(a.host + ":" + std::to_string(a.port)));
+      out[t.value().id.show()] = boost::json::object{{"state", state}, {"addresses", std::move(addresses)}};
+    }
+    for (const auto& c : t.children()) visit(c);
+  };
+  for (const auto& [key, live] : bindings_) {
+    if (live.last && live.last->activity.isOk()) visit(live.last->activity.value);
+  }
+}
+
+}  // namespace ferry::core::router

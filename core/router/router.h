@@ -1,0 +1,97 @@
+#pragma once
+// Router: one `routers[]` entry at run time (linkerd1.md §1.3). Main-thread side: the protocol
+// and identifier instances, the listening sockets, and the live bindings of every name its
+// workers have asked for. Worker side: see router_worker.h.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "core/config/linker_config.h"
+#include "core/naming/interpreter.h"
+#include "core/plugin/plugged.h"
+#include "core/server/event_loop.h"
+#include "core/server/plugin_host.h"
+#include "ferry/sdk/identifier.h"
+#include "ferry/sdk/load_balancer.h"
+#include "ferry/sdk/protocol.h"
+
+namespace ferry::core::net {
+class Listener;
+}
+
+namespace ferry::core::router {
+
+class RouterWorker;
+
+/** What a router needs from the process. */
+struct RouterDeps {
+  server::SharedServices services;
+  server::EventLoop* main = nullptr;
+  std::vector<server::EventLoop*> workers;
+  const std::vector<naming::ConfiguredNamer>* namers = nullptr;
+  const plugin::PluginRegistry* registry = nullptr;
+};
+
+/** An immutable bind result published to workers. */
+struct BoundSnapshot {
+  naming::BoundActivity activity;
+};
+using BoundSnapshotPtr = std::shared_ptr<const BoundSnapshot>;
+
+class Router {
+ public:
+  /** Creates the protocol and identifier instances. Thread: main. */
+  static sdk::Result<std::unique_ptr<Router>> create(const config::RouterConfig& config, RouterDeps deps);
+  ~Router();
+
+  /** Binds every server socket (so port conflicts fail startup), then starts accepting. */
+  sdk::Status start();
+  /** Stops accepting new connections; in-flight requests continue. Thread: main. */
+  void stopAccepting();
+  /** Requests in flight across workers (approximate while workers run). */
+  std::size_t inFlight() const;
+
+  const std::string& label() const { return config_.label; }
+  const config::RouterConfig& config() const { return config_; }
+  const naming::Dtab& dtab() const { return config_.dtab; }
+  /** `ip:port` of each server, with ephemeral ports resolved. */
+  std::vector<std::string> serverAddresses() const;
+  /** `/client_state.json` entries for this router's clients. Thread: main. */
+  void addClientState(boost::json::object& out) const;
+
+  // --- used by workers --------------------------------------------------------------------
+  /**
+   * Asks the main thread to bind `name` under `localDtab` (the request's l5d-ctx-dtab and
+   * l5d-dtab entries). The worker gets every snapshot for that key through its queue.
+   * Thread: worker.
+   */
+  void requestBinding(std::size_t workerIndex, const std::string& key, sdk::Path name, naming::Dtab localDtab);
+  const std::vector<plugin::Plugged<sdk::Identifier, server::PluginHost>>& identifiers() const { return identifiers_; }
+  sdk::Protocol& protocol() { return *protocol_.instance; }
+  RouterWorker& worker(std::size_t index) { return *workers_[index]; }
+
+ private:
+  Router(const config::RouterConfig& config, RouterDeps deps);
+  void publish(const std::string& key, const naming::BoundActivity& activity);
+
+  config::RouterConfig config_;
+  RouterDeps deps_;
+  plugin::Plugged<sdk::Protocol, server::PluginHost> protocol_;
+  std::vector<plugin::Plugged<sdk::Identifier, server::PluginHost>> identifiers_;
+  plugin::Plugged<sdk::LoadBalancer, server::PluginHost> balancer_;
+  std::vector<std::unique_ptr<RouterWorker>> workers_;
+  std::vector<std::unique_ptr<net::Listener>> listeners_;
+  /** Live bindings by key (name + local dtab), main thread only. */
+  struct LiveBinding {
+    std::unique_ptr<naming::Binding> binding;
+    std::vector<bool> subscribers;  ///< which workers receive updates
+    BoundSnapshotPtr last;
+  };
+  std::map<std::string, LiveBinding> bindings_;
+};
+
+}  // namespace ferry::core::router

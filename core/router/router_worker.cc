@@ -1,0 +1,218 @@
+#include "core/router/router_worker.h"
+
+#include <boost/asio/post.hpp>
+
+#include "core/net/tcp_stream.h"
+#include "core/router/linkerd_headers.h"
+#include "core/router/relay.h"
+
+namespace ferry::core::router {
+
+/** The RequestRouter handed to the codec of each connection accepted on one server. */
+struct RouterWorker::ServerSide final : sdk::RequestRouter {
+  ServerSide(RouterWorker& w, std::size_t i) : worker(w), index(i) {}
+  RouterWorker& worker;
+  std::size_t index;
+  void onRequest(sdk::ServerExchange& exchange) override { worker.handleRequest(index, exchange); }
+};
+
+/** An accepted connection: the stream and the codec serving it. */
+struct RouterWorker::Connection {
+  std::shared_ptr<net::TcpStream> stream;
+  std::unique_ptr<sdk::ByteStreamHandler> codec;
+  sdk::Gauge* connections = nullptr;
+};
+
+RouterWorker::RouterWorker(Router& router, std::size_t index, server::EventLoop& loop, stats::StatsStore& store,
+                           const sdk::LoadBalancer& balancer)
+    : router_(router), index_(index), loop_(loop), store_(store), balancer_(balancer), rng_(0x5eed + index) {
+  for (std::size_t i = 0; i < router.config().servers.size(); ++i) {
+    servers_.push_back(std::make_unique<ServerSide>(*this, i));
+  }
+}
+
+RouterWorker::~RouterWorker() {
+  for (auto& [id, c] : connections_) {
+    c->stream->setCloseObserver(nullptr);
+    c->stream->abort();
+  }
+}
+
+void RouterWorker::onAccept(std::size_t serverIndex, std::shared_ptr<net::TcpStream> stream) {
+  if (serverStats_.empty()) {
+    // Server metric scopes, resolved once per worker: rt/<router>/server/<ip>/<port>.
+    for (const auto& addr : router_.serverAddresses()) {
+      auto colon = addr.rfind(':');
+      serverStats_.push_back(std::make_unique<RequestStats>(
+          store_, "rt/" + router_.label() + "/server/" + addr.substr(0, colon) + "/" + addr.substr(colon + 1)));
+    }
+  }
+  uint64_t id = nextConnectionId_++;
+  auto conn = std::make_unique<Connection>();
+  conn->stream = stream;
+  conn->connections = &store_.gauge(serverStats_[serverIndex]->prefix() + "/connections");
+  conn->connections->add(1);
+  store_.counter(serverStats_[serverIndex]->prefix() + "/connects").incr();
+  conn->codec = router_.protocol().newServerConnection(*stream, *servers_[serverIndex]);
+  stream->setCloseObserver([this, id] {
+    // The codec may be on the stack: free the connection on the next loop turn.
+    boost::asio::post(loop_.io(), [this, id] {
+      auto it = connections_.find(id);
+      if (it == connections_.end()) return;
+      it->second->connections->add(-1);
+      connections_.erase(it);
+    });
+  });
+  connections_.emplace(id, std::move(conn));
+}
+
+void RouterWorker::closeIdleConnections() {
+  for (auto& [id, c] : connections_) c->stream->pauseReading(true);
+}
+
+std::string RouterWorker::newRequestId() {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng_()));
+  return buf;
+}
+
+RequestStats& RouterWorker::serviceStats(const std::string& service) {
+  auto& slot = services_[service];
+  if (!slot) slot = std::make_unique<RequestStats>(store_, "rt/" + router_.label() + "/service/" + scopeName(service));
+  return *slot;
+}
+
+void RouterWorker::handleRequest(std::size_t serverIndex, sdk::ServerExchange& exchange) {
+  const auto& serverConfig = router_.config().servers[serverIndex];
+  auto owned = std::make_unique<Relay>(*this, exchange, *serverStats_[serverIndex], serverConfig.clearContext);
+  Relay* relay = owned.get();
+  relays_.emplace(relay, std::move(owned));
+  inFlight_.fetch_add(1, std::memory_order_relaxed);
+
+  // 1. Identify: each identifier in order until one names the request.
+  std::optional<sdk::Path> name;
+  std::string reasons;
+  for (const auto& id : router_.identifiers()) {
+    auto result = id->identify(relay->head());
+    if (result.name) {
+      name = std::move(result.name);
+      if (result.rewrittenTarget) relay->head().target = *result.rewrittenTarget;
+      break;
+    }
+    reasons += (reasons.empty() ? "" : "; ") + result.reason;
+  }
+  if (!name) return relay->fail(400, "Unknown destination: " + relay->head().method + " " + relay->head().target +
+                                         " / " + reasons);
+
+  // 2. The request-local dtab.
+  auto local = localDtab(relay->head());
+  if (!local) return relay->fail(400, local.message());
+
+  relay->name = *name;
+  relay->local = *local;
+  relay->bindingKey = name->show() + "\n" + local->show();
+  auto& pending = bindings_[relay->bindingKey];
+  if (pending.snapshot && !pending.snapshot->activity.isPending()) return route(relay, pending.snapshot);
+  pending.waiting.push_back(relay);
+  if (!pending.requested) {
+    pending.requested = true;
+    router_.requestBinding(index_, relay->bindingKey, *name, *local);
+  }
+  if (!pending.timeout) {
+    std::string key = relay->bindingKey;
+    pending.timeout = loop_.schedule(std::chrono::milliseconds(router_.config().bindingTimeoutMs),
+                                     [this, key] { onBindingTimeout(key); });
+  }
+}
+
+void RouterWorker::onBindingTimeout(const std::string& key) {
+  auto it = bindings_.find(key);
+  if (it == bindings_.end()) return;
+  auto waiting = std::move(it->second.waiting);
+  it->second.waiting.clear();
+  it->second.timeout.reset();
+  for (Relay* r : waiting) {
+    r->fail(503, "exceeded " + std::to_string(router_.config().bindingTimeoutMs) + " ms binding timeout while resolving name: " +
+                     r->name.show());
+  }
+}
+
+void RouterWorker::onSnapshot(const std::string& key, BoundSnapshotPtr snapshot) {
+  auto& pending = bindings_[key];
+  pending.snapshot = snapshot;
+  pending.requested = true;
+  if (snapshot->activity.isPending()) return;
+  pending.timeout.reset();
+  auto waiting = std::move(pending.waiting);
+  pending.waiting.clear();
+  for (Relay* r : waiting) route(r, snapshot);
+}
+
+Client& RouterWorker::client(const sdk::BoundName& bound) {
+  std::string id = bound.id.show();
+  auto& slot = clients_[id];
+  if (!slot) {
+    slot = std::make_unique<Client>(id, loop_, router_.protocol(), balancer_, rng_(), store_, router_.label());
+  }
+  slot->update(bound.addr.addresses);
+  return *slot;
+}
+
+void RouterWorker::route(Relay* relay, const BoundSnapshotPtr& snapshot) {
+  const auto& act = snapshot->activity;
+  const std::string service = relay->name.show();
+  auto noHosts = [&](const std::string& why) {
+    relay->fail(502, "No hosts are available for " + service + ", Dtab.base=[" + router_.dtab().show() +
+                         "], Dtab.local=[" + relay->local.show() + "]. " + why);
+  };
+  if (act.isFailed()) return relay->fail(502, "binding " + service + " failed: " + act.error);
+  // Walk the bound tree: a union picks one branch per request, by weight.
+  const naming::BoundTree* tree = &act.value;
+  while (tree->kind() == sdk::NameTreeKind::Union) {
+    double total = 0;
+    for (double w : tree->weights()) total += w;
+    if (total <= 0) return noHosts("every union branch has weight 0");
+    double x = std::uniform_real_distribution<double>(0, total)(rng_);
+    std::size_t chosen = 0;
+    for (; chosen + 1 < tree->children().size(); ++chosen) {
+      x -= tree->weights()[chosen];
+      if (x < 0 && tree->weights()[chosen] > 0) break;
+    }
+    tree = &tree->children()[chosen];
+  }
+  switch (tree->kind()) {
+    case sdk::NameTreeKind::Neg: return noHosts("The name did not resolve (neg).");
+    case sdk::NameTreeKind::Fail: return noHosts("The dtab says fail (!).");
+    case sdk::NameTreeKind::Empty: return noHosts("The name resolved to an empty set ($).");
+    default: break;
+  }
+  const sdk::BoundName& bound = tree->value();
+  if (bound.addr.kind != sdk::AddrState::Kind::Bound || bound.addr.addresses.empty()) {
+    return noHosts("Client " + bound.id.show() + " has no endpoints" +
+                   (bound.addr.error.empty() ? "." : ": " + bound.addr.error));
+  }
+  Client& c = client(bound);
+  auto endpoint = c.pick();
+  if (!endpoint) return noHosts("No endpoint of " + bound.id.show() + " is available.");
+  setDestinationHeaders(relay->head(), service, bound.id.show(), bound.residual, relay->local, newRequestId());
+  relay->forward(std::move(endpoint), c, &serviceStats(service));
+}
+
+void RouterWorker::relayFinished(Relay* relay) {
+  inFlight_.fetch_sub(1, std::memory_order_relaxed);
+  // Drop it from a binding wait list, then free it once the current callbacks unwind.
+  if (!relay->bindingKey.empty()) {
+    auto it = bindings_.find(relay->bindingKey);
+    if (it != bindings_.end()) {
+      auto& w = it->second.waiting;
+      w.erase(std::remove(w.begin(), w.end(), relay), w.end());
+    }
+  }
+  auto it = relays_.find(relay);
+  if (it == relays_.end()) return;
+  std::shared_ptr<Relay> doomed(std::move(it->second));
+  relays_.erase(it);
+  boost::asio::post(loop_.io(), [doomed] {});
+}
+
+}  // namespace ferry::core::router

@@ -1,0 +1,80 @@
+#pragma once
+// RouterWorker: one router on one worker thread. Accepts connections, identifies requests,
+// finds their bound tree in its snapshot cache (asking the main thread on a miss), picks a
+// client and an endpoint, and relays the exchange. Nothing here locks or blocks.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/router/client.h"
+#include "core/router/request_stats.h"
+#include "core/router/router.h"
+#include "core/stats/stats_store.h"
+
+namespace ferry::core::net {
+class TcpStream;
+}
+
+namespace ferry::core::router {
+
+class Relay;
+
+class RouterWorker {
+ public:
+  RouterWorker(Router& router, std::size_t index, server::EventLoop& loop, stats::StatsStore& store,
+               const sdk::LoadBalancer& balancer);
+  ~RouterWorker();
+
+  /** A connection accepted on server `serverIndex`. Thread: this worker. */
+  void onAccept(std::size_t serverIndex, std::shared_ptr<net::TcpStream> stream);
+  /** A bind result for `key`, posted by the main thread. */
+  void onSnapshot(const std::string& key, BoundSnapshotPtr snapshot);
+  /** Requests in flight on this worker. */
+  std::size_t inFlight() const { return inFlight_.load(std::memory_order_relaxed); }
+  /** Closes idle server connections (drain). */
+  void closeIdleConnections();
+
+  // --- used by Relay ----------------------------------------------------------------------
+  void handleRequest(std::size_t serverIndex, sdk::ServerExchange& exchange);
+  void relayFinished(Relay* relay);
+  server::EventLoop& loop() { return loop_; }
+
+ private:
+  struct ServerSide;
+  struct Connection;
+  struct Pending {
+    BoundSnapshotPtr snapshot;
+    std::vector<Relay*> waiting;
+    sdk::TimerPtr timeout;
+    bool requested = false;
+  };
+
+  void route(Relay* relay, const BoundSnapshotPtr& snapshot);
+  void onBindingTimeout(const std::string& key);
+  Client& client(const sdk::BoundName& bound);
+  RequestStats& serviceStats(const std::string& service);
+  std::string newRequestId();
+
+  Router& router_;
+  std::size_t index_;
+  server::EventLoop& loop_;
+  stats::StatsStore& store_;
+  const sdk::LoadBalancer& balancer_;
+  std::vector<std::unique_ptr<ServerSide>> servers_;
+  std::vector<std::unique_ptr<RequestStats>> serverStats_;
+  std::map<uint64_t, std::unique_ptr<Connection>> connections_;
+  uint64_t nextConnectionId_ = 1;
+  std::unordered_map<std::string, Pending> bindings_;
+  std::unordered_map<std::string, std::unique_ptr<Client>> clients_;
+  std::unordered_map<std::string, std::unique_ptr<RequestStats>> services_;
+  std::map<Relay*, std::unique_ptr<Relay>> relays_;
+  std::atomic<std::size_t> inFlight_{0};
+  std::mt19937_64 rng_;
+};
+
+}  // namespace ferry::core::router

@@ -1,0 +1,174 @@
+#include "core/server/linker.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <future>
+
+#include "core/admin/admin_server.h"
+#include "core/router/router.h"
+#include "core/util/log.h"
+
+namespace ferry::core::server {
+namespace {
+constexpr auto kHistogramWindow = std::chrono::seconds(60);
+constexpr auto kDrainPoll = std::chrono::milliseconds(20);
+}  // namespace
+
+Linker::Linker(config::LinkerConfig config, std::shared_ptr<plugin::PluginRegistry> registry, LinkerOptions options)
+    : config_(std::move(config)),
+      registry_(std::move(registry)),
+      options_(options),
+      stats_(std::make_unique<stats::StatsStore>(options.workers + 1)),
+      fileWatcher_(main_.io()),
+      httpClient_(main_.io()) {
+  services_ = SharedServices{&main_, &httpClient_, &fileWatcher_, stats_.get()};
+  for (std::size_t i = 0; i < options_.workers; ++i) workerLoops_.push_back(std::make_unique<EventLoop>());
+}
+
+Linker::~Linker() {
+  admin_.reset();
+  stopWorkers();
+  routers_.clear();
+  configuredNamers_.clear();
+  namers_.clear();
+}
+
+sdk::Namer* Linker::namerByPrefix(const sdk::Path& prefix) const {
+  for (const auto& n : configuredNamers_) {
+    if (n.idPrefix.drop(1) == prefix) return n.namer;
+  }
+  return nullptr;
+}
+
+router::Router* Linker::routerByLabel(const std::string& label) const {
+  for (const auto& r : routers_) {
+    if (r->label() == label) return r.get();
+  }
+  return nullptr;
+}
+
+sdk::Status Linker::createNamers() {
+  for (const auto& nc : config_.namers) {
+    plugin::Plugged<sdk::Namer, PluginHost> namer;
+    namer.library = nc.block.plugin->library;
+    namer.host = std::make_unique<PluginHost>(services_, nc.block.kind, "namer" + nc.prefix.show());
+    sdk::NamerContext ctx{nc.prefix, sdk::Path({"#"}).concat(nc.prefix), namer.host.get()};
+    auto made = static_cast<const sdk::NamerFactory*>(nc.block.plugin->factory)->create(*nc.block.view, ctx);
+    if (!made) return sdk::Status::error("namer " + nc.block.kind + " at " + nc.block.mark.show() + ": " + made.message());
+    namer.instance = std::move(made).value();
+    if (!nc.transformers.empty()) {
+      return sdk::Status::error("namer " + nc.block.kind + " at " + nc.block.mark.show() +
+                                ": 'transformers' are not supported yet");
+    }
+    configuredNamers_.push_back(naming::ConfiguredNamer{ctx.idPrefix, namer.instance.get()});
+    namers_.push_back(std::move(namer));
+  }
+  return sdk::Status::ok();
+}
+
+sdk::Status Linker::createRouters() {
+  std::vector<EventLoop*> workers;
+  for (auto& w : workerLoops_) workers.push_back(w.get());
+  for (const auto& rc : config_.routers) {
+    if (!rc.interpreterTransformers.empty()) {
+      return sdk::Status::error("router '" + rc.label + "': interpreter 'transformers' are not supported yet");
+    }
+    router::RouterDeps deps{services_, &main_, workers, &configuredNamers_, registry_.get()};
+    auto r = router::Router::create(rc, deps);
+    if (!r) return r.status();
+    routers_.push_back(std::move(r).value());
+  }
+  return sdk::Status::ok();
+}
+
+sdk::Status Linker::start() {
+  stats::registerProcessMetrics(*stats_);
+  if (auto s = createNamers(); !s) return s;
+  if (auto s = createRouters(); !s) return s;
+  admin_ = std::make_unique<admin::AdminServer>(*this);
+  if (auto s = admin_->start(); !s) return s;
+  for (auto& r : routers_) {
+    if (auto s = r->start(); !s) return s;
+  }
+  startWorkers();
+  scheduleHistogramRoll();
+  return sdk::Status::ok();
+}
+
+void Linker::scheduleHistogramRoll() {
+  histogramRoll_ = main_.schedule(kHistogramWindow, [this] {
+    stats_->rollHistograms();
+    scheduleHistogramRoll();
+  });
+}
+
+void Linker::startWorkers() {
+  for (std::size_t i = 0; i < workerLoops_.size(); ++i) {
+    workerThreads_.emplace_back([this, i] {
+      stats::setThreadShard(i + 1);
+      workerLoops_[i]->run();
+    });
+  }
+}
+
+void Linker::stopWorkers() {
+  for (auto& w : workerLoops_) w->stop();
+  for (auto& t : workerThreads_) {
+    if (t.joinable()) t.join();
+  }
+  workerThreads_.clear();
+}
+
+int Linker::run() {
+  boost::asio::signal_set signals(main_.io(), SIGINT, SIGTERM);
+  signals.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (!ec) requestShutdown(sig == SIGINT ? "SIGINT" : "SIGTERM");
+  });
+  main_.run();
+  return exitCode_;
+}
+
+void Linker::requestShutdown(const std::string& why) {
+  if (shuttingDown_.exchange(true)) return;
+  boost::asio::post(main_.io(), [this, why] {
+    util::logLine(sdk::LogLevel::Info, "linker", "shutting down (" + why + "), draining for at most " +
+                                                     std::to_string(config_.admin.shutdownGraceMs) + " ms");
+    for (auto& r : routers_) r->stopAccepting();
+    drainThenStop();
+  });
+}
+
+void Linker::drainThenStop() {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.admin.shutdownGraceMs);
+  auto check = std::make_shared<std::function<void()>>();
+  *check = [this, deadline, check] {
+    std::size_t inFlight = 0;
+    for (auto& r : routers_) inFlight += r->inFlight();
+    if (inFlight == 0 || std::chrono::steady_clock::now() >= deadline) {
+      if (inFlight) util::logLine(sdk::LogLevel::Warning, "linker", std::to_string(inFlight) + " requests cut at the grace deadline");
+      drainTimer_.reset();
+      *check = nullptr;  // break the self-reference
+      main_.stop();
+      return;
+    }
+    drainTimer_ = main_.schedule(kDrainPoll, [check] {
+      if (*check) (*check)();
+    });
+  };
+  (*check)();
+}
+
+bool Linker::runOnMain(const std::function<void()>& fn, std::chrono::milliseconds timeout) {
+  auto done = std::make_shared<std::promise<void>>();
+  auto future = done->get_future();
+  boost::asio::post(main_.io(), [fn, done] {
+    fn();
+    done->set_value();
+  });
+  return future.wait_for(timeout) == std::future_status::ready;
+}
+
+std::string Linker::adminAddress() const { return admin_ ? admin_->address() : ""; }
+
+}  // namespace ferry::core::server
