@@ -45,9 +45,20 @@ std::unique_ptr<NodeView> NodeView::childView(std::string_view key) const {
 
 std::unique_ptr<sdk::ConfigView> NodeView::child(std::string_view key) const { return childView(key); }
 
+namespace {
+void consumeAll(const ConfigNode& node) {
+  for (const auto& e : node.entries) {
+    node.consumed.insert(e.key);
+    consumeAll(*e.value);
+  }
+  for (const auto& i : node.items) consumeAll(*i);
+}
+}  // namespace
+
 void NodeView::ignore(std::string_view key) const {
   node_->asked.insert(std::string(key));
   node_->consumed.insert(std::string(key));
+  if (const auto* e = node_->find(std::string(key))) consumeAll(*e->value);
 }
 
 std::size_t NodeView::size() const {

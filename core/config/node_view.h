@@ -29,7 +29,7 @@ class NodeView : public sdk::ConfigView {
   const ConfigNodePtr& node() const { return node_; }
   /** child() as a NodeView. */
   std::unique_ptr<NodeView> childView(std::string_view key) const;
-  /** Marks `key` read without reading it (accepted and ignored, like Linkerd's `usage`). */
+  /** Marks `key` and everything under it read (accepted and ignored, like Linkerd's `usage`). */
   void ignore(std::string_view key) const;
 
  private:

@@ -128,10 +128,10 @@ void text(const json::value& v, int indent, std::string& out) {
     const auto& bound = o.at("bound").as_object();
     const auto& addr = bound.at("addr").as_object();
     std::string addrType = json::value_to<std::string>(addr.at("type"));
-    out += pad + path + via + "\n" + pad + "  bound " + json::value_to<std::string>(bound.at("id"));
+    out += pad + path + via + "\n" + pad + "  client " + json::value_to<std::string>(bound.at("id"));
     std::string residual = json::value_to<std::string>(bound.at("path"));
-    if (residual != "/") out += " residual " + residual;
-    out += ": " + addrType;
+    if (residual != "/") out += " (residual " + residual + ")";
+    out += " ->" + (addrType == "bound" ? std::string("") : " " + addrType);
     if (addr.contains("addrs")) {
       for (const auto& a : addr.at("addrs").as_array()) {
         out += " " + json::value_to<std::string>(a.at("ip")) + ":" + std::to_string(a.at("port").to_number<int>());

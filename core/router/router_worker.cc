@@ -53,7 +53,7 @@ void RouterWorker::onAccept(std::size_t serverIndex, std::shared_ptr<net::TcpStr
   conn->connections = &store_.gauge(serverStats_[serverIndex]->prefix() + "/connections");
   conn->connections->add(1);
   store_.counter(serverStats_[serverIndex]->prefix() + "/connects").incr();
-  conn->codec = router_.protocol().newServerConnection(*stream, *servers_[serverIndex]);
+  conn->codec = router_.protocol().newServerConnection(*stream, *servers_[serverIndex], serverIndex);
   stream->setCloseObserver([this, id] {
     // The codec may be on the stack: free the connection on the next loop turn.
     boost::asio::post(loop_.io(), [this, id] {

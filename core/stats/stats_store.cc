@@ -265,14 +265,20 @@ void StatsStore::forEach(const std::function<void(const sdk::MetricSample&)>& vi
 
 namespace {
 
+/** Integral values print as integers (Linkerd's counters do), others as decimals. */
+boost::json::value number(double v) {
+  if (v == static_cast<double>(static_cast<int64_t>(v)) && v > -9e15 && v < 9e15) return static_cast<int64_t>(v);
+  return v;
+}
+
 void addFlat(boost::json::object& out, const sdk::MetricSample& m) {
   if (m.type != sdk::MetricSample::Type::Histogram) {
-    out[m.name] = m.value;
+    out[m.name] = number(m.value);
     return;
   }
   out[m.name + ".count"] = m.count;
   out[m.name + ".sum"] = m.sum;
-  out[m.name + ".avg"] = m.count ? static_cast<double>(m.sum) / static_cast<double>(m.count) : 0.0;
+  out[m.name + ".avg"] = number(m.count ? static_cast<double>(m.sum) / static_cast<double>(m.count) : 0.0);
   out[m.name + ".min"] = m.min;
   out[m.name + ".max"] = m.max;
   out[m.name + ".p50"] = m.p50;
@@ -333,9 +339,9 @@ std::string StatsStore::metricsTreeJson(const std::string& query) const {
       start = slash + 1;
     }
     if (m.type == sdk::MetricSample::Type::Counter) {
-      (*node)["counter"] = m.value;
+      (*node)["counter"] = number(m.value);
     } else if (m.type == sdk::MetricSample::Type::Gauge) {
-      (*node)["gauge"] = m.value;
+      (*node)["gauge"] = number(m.value);
     } else {
       boost::json::object stat;
       stat["count"] = m.count;

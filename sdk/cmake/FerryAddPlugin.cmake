@@ -15,6 +15,8 @@ function(ferry_add_plugin)
     LIBRARY_OUTPUT_DIRECTORY ${FERRY_PLUGIN_OUTPUT_DIR})
   target_link_options(${target} PRIVATE -Wl,-z,defs)
   target_link_libraries(${target} PRIVATE ferry::sdk ${P_LIBS})
+  # Plugin sources include their own headers as "plugins/<category>/<name>/x.h".
+  target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR})
   if(COMMAND install AND NOT FERRY_PLUGIN_NO_INSTALL)
     install(TARGETS ${target} LIBRARY DESTINATION lib/ferry/plugins)
   endif()

@@ -33,7 +33,12 @@ class BodyHandler {
   virtual void onWritable() = 0;
 };
 
-/** One request received by a server codec, and the way to answer it. Thread: the worker. */
+/**
+ * One request received by a server codec, and the way to answer it. Thread: the worker.
+ * Lifetime: until the response ended or reset() was called; after that the codec makes no call
+ * to the request body handler. A request without a body ends (onEnd) as soon as the handler is
+ * set, even while paused: pausing holds body bytes only.
+ */
 class ServerExchange {
  public:
   virtual ~ServerExchange() = default;
@@ -67,7 +72,10 @@ class ResponseHandler : public BodyHandler {
   virtual void onResponseHead(const HttpResponseHead& head, bool endOfMessage) = 0;
 };
 
-/** One request sent on a client connection. Thread: the worker. */
+/**
+ * One request sent on a client connection. Thread: the worker. After the response ended (onEnd,
+ * or onResponseHead with endOfMessage) or was reset, the codec makes no call to the handler.
+ */
 class ClientExchange {
  public:
   virtual ~ClientExchange() = default;
@@ -97,11 +105,15 @@ class Protocol {
   /** Whether one connection carries many requests at once (h2): the core pools accordingly. */
   virtual bool multiplexed() const = 0;
   /**
-   * Serves an accepted connection. Ownership: the caller owns the result and the stream; the
-   * router outlives both. Thread: the stream's worker.
+   * Serves a connection accepted on the router's server number `serverIndex` (its position in
+   * `servers`, whose protocol keys the factory read). The codec sets itself as the stream's
+   * handler. Ownership: the caller owns the result and the stream; the router outlives both.
+   * Thread: the stream's worker.
    */
-  virtual std::unique_ptr<ByteStreamHandler> newServerConnection(ByteStream& stream, RequestRouter& router) = 0;
-  /** Speaks the protocol on an outgoing connection. Thread: the stream's worker. */
+  virtual std::unique_ptr<ByteStreamHandler> newServerConnection(ByteStream& stream, RequestRouter& router,
+                                                                 std::size_t serverIndex) = 0;
+  /** Speaks the protocol on an outgoing connection; the codec sets itself as the stream's
+   *  handler. Thread: the stream's worker. */
   virtual std::unique_ptr<ClientConnection> newClientConnection(ByteStream& stream) = 0;
 };
 using ProtocolPtr = std::unique_ptr<Protocol>;

@@ -1,0 +1,230 @@
+#include "plugins/protocol/http/client_connection.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace ferry::plugins::protocol::http {
+namespace {
+
+std::string serializeFields(const sdk::HeaderList& headers) {
+  std::string out;
+  for (const auto& [k, v] : headers) out += k + ": " + v + "\r\n";
+  return out;
+}
+
+}  // namespace
+
+class ClientConnection::Exchange final : public sdk::ClientExchange {
+ public:
+  Exchange(ClientConnection& conn, sdk::ResponseHandler& handler, std::string method, bool chunked)
+      : method_(std::move(method)), handler_(&handler), conn_(conn), chunked_(chunked) {}
+
+  // sdk::ClientExchange
+  bool sendRequestBody(std::string_view chunk) override {
+    if (dead_ || requestEnded_ || chunk.empty()) return true;
+    if (chunked_) {
+      char size[24];
+      std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+      std::string framed = size;
+      framed.append(chunk);
+      framed += "\r\n";
+      return conn_.stream_.write(framed);
+    }
+    return conn_.stream_.write(chunk);
+  }
+
+  void endRequest(const sdk::HeaderList& trailers) override {
+    if (dead_ || requestEnded_) return;
+    requestEnded_ = true;
+    if (chunked_) {
+      sdk::HeaderList t = trailers;
+      stripHopByHop(t);
+      conn_.stream_.write("0\r\n" + serializeFields(t) + "\r\n");
+    }
+    if (responseEnded_) conn_.exchangeDone();
+  }
+
+  void pauseResponseBody(bool paused) override {
+    paused_ = paused;
+    if (dead_) return;
+    conn_.stream_.pauseReading(paused);
+    if (!paused) conn_.process();
+  }
+
+  void reset(const std::string&) override {
+    if (dead_) return;
+    dead_ = true;
+    handler_ = nullptr;
+    conn_.closed_ = true;
+    conn_.stream_.abort();
+  }
+
+  // --- used by the connection -------------------------------------------------------------
+  std::string method_;
+  sdk::ResponseHandler* handler_;
+  std::unique_ptr<BodyDecoder> decoder_;
+  bool headSeen_ = false;
+  bool requestEnded_ = false;
+  bool responseEnded_ = false;
+  bool paused_ = false;
+  bool dead_ = false;
+
+ private:
+  ClientConnection& conn_;
+  bool chunked_;
+};
+
+ClientConnection::ClientConnection(sdk::ByteStream& stream, const HttpSettings& settings)
+    : stream_(stream), settings_(settings) {
+  stream_.setHandler(this);
+}
+
+ClientConnection::~ClientConnection() {
+  if (current_ && current_->handler_ && !current_->responseEnded_) {
+    auto* h = current_->handler_;
+    current_->handler_ = nullptr;
+    h->onReset("upstream connection closed");
+  }
+}
+
+sdk::ClientExchange* ClientConnection::startRequest(const sdk::HttpRequestHead& head, bool endOfMessage,
+                                                    sdk::ResponseHandler& handler) {
+  if (!canStartRequest()) return nullptr;
+  finished_.clear();
+  sdk::HeaderList headers = head.headers;
+  stripHopByHop(headers);
+  bool hasLength = static_cast<bool>(sdk::findHeader(headers, "content-length"));
+  bool chunked = !hasLength && !endOfMessage;
+  if (chunked) headers.emplace_back("transfer-encoding", "chunked");
+  if (!sdk::findHeader(headers, "host") && !head.host.empty()) headers.emplace_back("Host", head.host);
+  std::string out = head.method + " " + head.target + " HTTP/1.1\r\n" + serializeFields(headers) + "\r\n";
+  current_ = std::make_unique<Exchange>(*this, handler, head.method, chunked);
+  current_->requestEnded_ = endOfMessage;
+  stream_.write(out);
+  return current_.get();
+}
+
+void ClientConnection::onData(std::string_view bytes) {
+  finished_.clear();
+  in_.append(bytes);
+  process();
+}
+
+void ClientConnection::onWritable() {
+  finished_.clear();
+  if (current_ && current_->handler_) current_->handler_->onWritable();
+}
+
+void ClientConnection::onClosed(const std::string& error) {
+  closed_ = true;
+  if (!current_ || !current_->handler_) return;
+  if (current_->headSeen_ && current_->decoder_ && current_->decoder_->finishAtClose()) {
+    current_->responseEnded_ = true;
+    auto* h = current_->handler_;
+    current_->handler_ = nullptr;
+    h->onEnd({});
+    return;
+  }
+  auto* h = current_->handler_;
+  current_->handler_ = nullptr;
+  h->onReset(error.empty() ? "upstream closed the connection" : error);
+}
+
+void ClientConnection::fail(const std::string& why) {
+  closed_ = true;
+  stream_.abort();
+  if (current_ && current_->handler_) {
+    auto* h = current_->handler_;
+    current_->handler_ = nullptr;
+    h->onReset(why);
+  }
+}
+
+void ClientConnection::exchangeDone() {
+  if (current_) finished_.push_back(std::move(current_));
+}
+
+void ClientConnection::process() {
+  if (processing_) return;
+  processing_ = true;
+  while (current_ && current_->handler_ && !in_.empty()) {
+    Exchange& ex = *current_;
+    if (!ex.headSeen_) {
+      ParseError error;
+      HeadLimits limits{64 * 1024, 64 * 1024};
+      std::size_t end = findHeadEnd(in_, limits, &error);
+      if (end == static_cast<std::size_t>(-1)) {
+        fail("upstream response head: " + error.message);
+        break;
+      }
+      if (end == 0) break;
+      sdk::HttpResponseHead head;
+      int minor = 1;
+      if (!parseResponseHead(std::string_view(in_).substr(0, end), &head, &minor, &error)) {
+        fail(error.message);
+        break;
+      }
+      in_.erase(0, end);
+      if (head.status >= 100 && head.status < 200) {
+        if (head.status == 101) {
+          fail("upstream switched protocols (101), which is not supported");
+          break;
+        }
+        continue;  // interim response: the real one follows
+      }
+      Framing framing;
+      if (!responseFraming(head.headers, ex.method_, head.status, &framing, &error)) {
+        fail(error.message);
+        break;
+      }
+      if (wantsClose(head.headers, minor) || framing.kind == Framing::Kind::UntilClose) closeAfter_ = true;
+      ex.headSeen_ = true;
+      ex.decoder_ = std::make_unique<BodyDecoder>(framing);
+      sdk::HttpResponseHead forwarded = head;
+      stripHopByHop(forwarded.headers);
+      bool bodyless = framing.kind == Framing::Kind::None;
+      auto* h = ex.handler_;
+      if (bodyless) {
+        // Settle the connection's state before the handler runs: it may hand it back at once.
+        ex.responseEnded_ = true;
+        ex.handler_ = nullptr;
+        if (ex.requestEnded_) {
+          exchangeDone();
+        } else {
+          closeAfter_ = true;  // answered before the whole request was sent
+        }
+      }
+      h->onResponseHead(forwarded, bodyless);
+      if (bodyless) break;
+      continue;
+    }
+    if (ex.paused_) break;
+    ParseError error;
+    std::string decoded;
+    long used = ex.decoder_->feed(in_, &decoded, &error);
+    if (used < 0) {
+      fail("upstream response body: " + error.message);
+      break;
+    }
+    in_.erase(0, static_cast<std::size_t>(used));
+    if (!decoded.empty() && ex.handler_) ex.handler_->onBody(decoded);
+    if (!current_ || current_.get() != &ex || !ex.handler_) break;
+    if (ex.decoder_->done()) {
+      ex.responseEnded_ = true;
+      auto* h = ex.handler_;
+      ex.handler_ = nullptr;
+      sdk::HeaderList trailers = ex.decoder_->trailers();
+      if (ex.requestEnded_) {
+        exchangeDone();
+      } else {
+        closeAfter_ = true;  // the upstream answered before reading the whole request
+      }
+      h->onEnd(trailers);
+      break;
+    }
+    if (used == 0) break;
+  }
+  processing_ = false;
+}
+
+}  // namespace ferry::plugins::protocol::http

@@ -1,0 +1,300 @@
+#include "plugins/protocol/http/server_connection.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace ferry::plugins::protocol::http {
+namespace {
+
+constexpr std::size_t kMaxBufferedBody = 256 * 1024;
+
+std::string chunkHeader(std::size_t n) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%zx\r\n", n);
+  return buf;
+}
+
+std::string serializeFields(const sdk::HeaderList& headers) {
+  std::string out;
+  for (const auto& [k, v] : headers) out += k + ": " + v + "\r\n";
+  return out;
+}
+
+}  // namespace
+
+class ServerConnection::Exchange final : public sdk::ServerExchange {
+ public:
+  Exchange(ServerConnection& conn, sdk::HttpRequestHead head, Framing framing, bool keepAlive, bool expectContinue)
+      : conn_(conn), head_(std::move(head)), decoder_(framing), keepAlive_(keepAlive), expectContinue_(expectContinue),
+        bodyless_(framing.kind == Framing::Kind::None) {}
+
+  // sdk::ServerExchange
+  const sdk::HttpRequestHead& request() const override { return head_; }
+
+  void setRequestBodyHandler(sdk::BodyHandler* handler) override {
+    handler_ = handler;
+    // A request without a body ends now, whether or not the body is paused.
+    if (bodyless_ && !requestEnded_) {
+      requestEnded_ = true;
+      if (handler_) handler_->onEnd({});
+    }
+  }
+
+  void pauseRequestBody(bool paused) override {
+    bool resumed = paused_ && !paused;
+    paused_ = paused;
+    if (!resumed || requestEnded_) return;
+    if (expectContinue_ && !continueSent_ && !responseStarted_) {
+      continueSent_ = true;
+      conn_.stream_.write("HTTP/1.1 100 Continue\r\n\r\n");
+    }
+    conn_.stream_.pauseReading(false);
+    conn_.process();
+  }
+
+  void sendResponseHead(const sdk::HttpResponseHead& head, bool endOfMessage) override {
+    if (responseStarted_ || dead_) return;
+    responseStarted_ = true;
+    sdk::HeaderList headers = head.headers;
+    stripHopByHop(headers);
+    bool noBody = head_.method == "HEAD" || head.status == 204 || head.status == 304 || head.status < 200;
+    bool hasLength = static_cast<bool>(sdk::findHeader(headers, "content-length"));
+    if (noBody) {
+      mode_ = Mode::None;
+    } else if (hasLength) {
+      mode_ = Mode::Raw;
+    } else if (endOfMessage) {
+      headers.emplace_back("content-length", "0");
+      mode_ = Mode::None;
+    } else if (head_.versionMinor >= 1) {
+      headers.emplace_back("transfer-encoding", "chunked");
+      mode_ = Mode::Chunked;
+    } else {
+      mode_ = Mode::Raw;  // HTTP/1.0 client: the body ends when the connection does
+      keepAlive_ = false;
+    }
+    if (!requestEnded_) keepAlive_ = false;  // unread request body: the connection cannot continue
+    headers.emplace_back("via", conn_.settings_.via);
+    if (!keepAlive_) {
+      headers.emplace_back("connection", "close");
+    } else if (head_.versionMinor == 0) {
+      headers.emplace_back("connection", "keep-alive");
+    }
+    std::string out = "HTTP/1.1 " + std::to_string(head.status) + " " + reasonPhrase(head.status) + "\r\n" +
+                      serializeFields(headers) + "\r\n";
+    conn_.stream_.write(out);
+    if (endOfMessage) finish();
+  }
+
+  bool sendResponseBody(std::string_view chunk) override {
+    if (dead_ || !responseStarted_ || responseEnded_) return true;
+    if (chunk.empty() || mode_ == Mode::None) return true;
+    if (mode_ == Mode::Chunked) {
+      std::string framed = chunkHeader(chunk.size());
+      framed.append(chunk);
+      framed += "\r\n";
+      return conn_.stream_.write(framed);
+    }
+    return conn_.stream_.write(chunk);
+  }
+
+  void endResponse(const sdk::HeaderList& trailers) override {
+    if (dead_ || !responseStarted_ || responseEnded_) return;
+    if (mode_ == Mode::Chunked) {
+      sdk::HeaderList t = trailers;
+      stripHopByHop(t);
+      conn_.stream_.write("0\r\n" + serializeFields(t) + "\r\n");
+    }
+    finish();
+  }
+
+  void reset(const std::string&) override {
+    if (dead_) return;
+    dead_ = true;
+    handler_ = nullptr;
+    // Mid-response, HTTP/1 has no way to say "this response failed" but to drop the connection.
+    conn_.stream_.abort();
+  }
+
+  std::string peerAddress() const override { return conn_.stream_.peerAddress(); }
+
+  // --- used by the connection -------------------------------------------------------------
+  /** Feeds request body bytes from `in`; returns the bytes consumed, or -1 on a framing error. */
+  long feedBody(std::string_view in, ParseError* error) {
+    if (requestEnded_) return 0;
+    if (paused_ || !handler_) return 0;
+    std::string decoded;
+    long used = decoder_.feed(in, &decoded, error);
+    if (used < 0) return used;
+    if (!decoded.empty() && handler_) handler_->onBody(decoded);
+    if (decoder_.done() && !requestEnded_) {
+      requestEnded_ = true;
+      if (handler_) handler_->onEnd(decoder_.trailers());
+    }
+    return used;
+  }
+
+  void connectionLost(const std::string& why) {
+    if (dead_) return;
+    dead_ = true;
+    auto* h = handler_;
+    handler_ = nullptr;
+    if (h && !responseEnded_) h->onReset(why.empty() ? "client closed the connection" : why);
+  }
+
+  void writable() {
+    if (!dead_ && handler_) handler_->onWritable();
+  }
+
+  bool requestEnded() const { return requestEnded_; }
+  bool responseEnded() const { return responseEnded_; }
+  bool paused() const { return paused_ || !handler_; }
+  bool keepAlive() const { return keepAlive_; }
+
+ private:
+  enum class Mode { None, Raw, Chunked };
+
+  void finish() {
+    responseEnded_ = true;
+    // After the response no call reaches the router's handler (the contract of ServerExchange).
+    handler_ = nullptr;
+    dead_ = true;
+    conn_.exchangeEnded(keepAlive_ && requestEnded_);
+  }
+
+  ServerConnection& conn_;
+  sdk::HttpRequestHead head_;
+  BodyDecoder decoder_;
+  sdk::BodyHandler* handler_ = nullptr;
+  bool keepAlive_;
+  bool expectContinue_;
+  bool bodyless_;
+  bool continueSent_ = false;
+  bool paused_ = false;
+  bool requestEnded_ = false;
+  bool responseStarted_ = false;
+  bool responseEnded_ = false;
+  bool dead_ = false;
+  Mode mode_ = Mode::None;
+};
+
+ServerConnection::ServerConnection(sdk::ByteStream& stream, sdk::RequestRouter& router, const HttpSettings& settings,
+                                   const ServerSettings& server)
+    : stream_(stream), router_(router), settings_(settings), server_(server) {
+  stream_.setHandler(this);
+}
+
+ServerConnection::~ServerConnection() {
+  if (current_) current_->connectionLost("connection closed");
+}
+
+void ServerConnection::onData(std::string_view bytes) {
+  finished_.clear();
+  in_.append(bytes);
+  process();
+}
+
+void ServerConnection::onWritable() {
+  finished_.clear();
+  if (current_) current_->writable();
+}
+
+void ServerConnection::onClosed(const std::string& error) {
+  peerClosed_ = true;
+  closing_ = true;
+  if (current_) current_->connectionLost(error);
+}
+
+void ServerConnection::process() {
+  if (processing_ || closing_) return;
+  processing_ = true;
+  while (!closing_) {
+    if (current_) {
+      if (!current_->requestEnded()) {
+        if (current_->paused()) {
+          // Hold the body; stop reading once enough is buffered (back-pressure to the client).
+          if (in_.size() > kMaxBufferedBody) stream_.pauseReading(true);
+          break;
+        }
+        ParseError error;
+        long used = current_->feedBody(in_, &error);
+        if (used < 0) {
+          // The request is already with the router: the connection cannot be trusted any more.
+          current_->connectionLost("bad request body: " + error.message);
+          closing_ = true;
+          stream_.abort();
+          break;
+        }
+        in_.erase(0, static_cast<std::size_t>(used));
+        if (!current_ || !current_->requestEnded()) break;  // need more bytes
+      }
+      break;  // the response is pending; pipelined requests wait
+    }
+    if (in_.empty()) break;
+    ParseError error;
+    std::size_t end = findHeadEnd(in_, settings_.limits, &error);
+    if (end == static_cast<std::size_t>(-1)) {
+      refuse(error.status, error.message);
+      break;
+    }
+    if (end == 0) break;
+    sdk::HttpRequestHead head;
+    if (!parseRequestHead(std::string_view(in_).substr(0, end), settings_.limits, &head, &error)) {
+      refuse(error.status, error.message);
+      break;
+    }
+    Framing framing;
+    if (!requestFraming(head.headers, &framing, &error)) {
+      refuse(error.status, error.message);
+      break;
+    }
+    in_.erase(0, end);
+    if (viaCount(head.headers) >= server_.maxCallDepth) {
+      refuse(400, "Maximum number of calls (" + std::to_string(server_.maxCallDepth) +
+                      ") has been exceeded. Please check for proxy loops.");
+      break;
+    }
+    bool keepAlive = !wantsClose(head.headers, head.versionMinor);
+    auto expect = head.header("expect");
+    bool expectContinue = expect && head.versionMinor >= 1 && sdk::headerNameEquals(*expect, "100-continue");
+    // What the router sees: no hop-by-hop headers, no Expect (this proxy answers it), the
+    // framing reduced to Content-Length when known, and this hop in Via.
+    stripHopByHop(head.headers);
+    head.headers.erase(std::remove_if(head.headers.begin(), head.headers.end(),
+                                      [](const auto& h) { return sdk::headerNameEquals(h.first, "expect"); }),
+                       head.headers.end());
+    head.headers.emplace_back("via", settings_.via);
+    current_ = std::make_unique<Exchange>(*this, std::move(head), framing, keepAlive, expectContinue);
+    router_.onRequest(*current_);
+  }
+  processing_ = false;
+}
+
+void ServerConnection::exchangeEnded(bool canContinue) {
+  if (current_) finished_.push_back(std::move(current_));
+  if (!canContinue) {
+    closeAfterWrite();
+    return;
+  }
+  stream_.pauseReading(false);
+  // Pipelined requests may already be buffered. When called from inside process() (a
+  // synchronous answer), the loop there carries on by itself.
+  if (!processing_) process();
+}
+
+void ServerConnection::closeAfterWrite() {
+  if (closing_) return;
+  closing_ = true;
+  stream_.close();
+}
+
+void ServerConnection::refuse(int status, const std::string& message) {
+  std::string body = message + "\n";
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reasonPhrase(status) +
+                    "\r\ncontent-type: text/plain\r\nl5d-err: " + message + "\r\ncontent-length: " +
+                    std::to_string(body.size()) + "\r\nconnection: close\r\n\r\n" + body;
+  stream_.write(out);
+  closeAfterWrite();
+}
+
+}  // namespace ferry::plugins::protocol::http

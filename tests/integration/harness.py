@@ -1,0 +1,239 @@
+"""Test harness for integration tests: runs the real `ferry` binary on a config written by the
+test, with real backends and real clients. Every address is on 127.0.0.1; every wait is
+bounded."""
+import contextlib
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+BUILD_DIR = os.environ.get("FERRY_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+FERRY = os.path.abspath(os.path.join(BUILD_DIR, "bin", "ferry"))
+PLUGIN_DIR = os.path.abspath(os.path.join(BUILD_DIR, "lib", "ferry", "plugins"))
+SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def wait_until(predicate, timeout=5.0, interval=0.01, what="condition"):
+    """Polls `predicate` until it returns a truthy value; fails the test after `timeout`."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+def run_ferry(*args, timeout=30, env=None):
+    """Runs ferry to completion (CLI modes) and returns the CompletedProcess."""
+    return subprocess.run([FERRY, *args], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+class Ferry:
+    """A running ferry process. Reads its log to learn the admin and router addresses."""
+
+    def __init__(self, config_text, workdir, extra_args=(), binary=FERRY, env=None):
+        self.config_path = os.path.join(workdir, "linkerd.yaml")
+        with open(self.config_path, "w") as f:
+            f.write(config_text)
+        self.log_path = os.path.join(workdir, "ferry.log")
+        self.log = open(self.log_path, "w+")
+        self.proc = subprocess.Popen([binary, "--workers", "2", *extra_args, self.config_path], stdout=self.log,
+                                     stderr=subprocess.STDOUT, cwd=workdir, env=env)
+        self.admin = None
+        self.routers = {}
+        wait_until(self._ready, timeout=10, what="ferry to start (see %s)" % self.log_path)
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("ferry exited with %s:\n%s" % (self.proc.returncode, self.output()))
+        text = self.output()
+        if "ready in" not in text:
+            return False
+        m = re.search(r"\[admin\] serving on http://([\d.]+:\d+)/admin", text)
+        self.admin = m.group(1)
+        for label, addr in re.findall(r"\[router/([^\]]+)\] serving \S+ on ([\d.]+:\d+)", text):
+            self.routers.setdefault(label, []).append(addr)
+        return True
+
+    def output(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def router(self, label, index=0):
+        return self.routers[label][index]
+
+    def admin_get(self, path, timeout=5):
+        """GET on the admin server: (status, body text)."""
+        try:
+            with urllib.request.urlopen("http://%s%s" % (self.admin, path), timeout=timeout) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def admin_json(self, path):
+        status, body = self.admin_get(path)
+        assert status == 200, (path, status, body)
+        return json.loads(body)
+
+    def metrics(self):
+        return self.admin_json("/admin/metrics.json")
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("ferry did not exit within %ss of %s" % (timeout, sig))
+        self.log.close()
+        return self.proc.returncode
+
+
+class Backend:
+    """A real HTTP/1.1 server on 127.0.0.1 that answers with its name and records requests."""
+
+    def __init__(self, name, handler=None):
+        self.name = name
+        self.requests = []
+        backend = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                    body = self._read_chunked()
+                backend.requests.append((self.command, self.path, dict(self.headers.items()), body))
+                if handler:
+                    return handler(self, body)
+                data = ("%s %s %s" % (backend.name, self.command, self.path)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            def _read_chunked(self):
+                out = b""
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0], 16)
+                    if size == 0:
+                        while self.rfile.readline() not in (b"\r\n", b""):
+                            pass
+                        return out
+                    out += self.rfile.read(size)
+                    self.rfile.readline()
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_request(addr, method="GET", path="/", headers=None, body=None, timeout=5):
+    """One request with http.client: (status, headers dict lower-cased, body bytes)."""
+    host, port = addr.split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        data = r.read()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+    finally:
+        conn.close()
+
+
+def raw_exchange(addr, data, timeout=5):
+    """Sends raw bytes and returns everything read until the server closes or times out."""
+    host, port = addr.split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as s:
+        s.sendall(data)
+        chunks = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def curl(*args, timeout=10):
+    """Runs the real curl; returns (exit code, stdout, stderr)."""
+    p = subprocess.run(["curl", "-sS", "--max-time", str(timeout), *args], capture_output=True, text=True,
+                       timeout=timeout + 5)
+    return p.returncode, p.stdout, p.stderr
+
+
+class FerryTestCase(unittest.TestCase):
+    """Gives each test a temporary directory and stops what it started."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="ferry-test-")
+        self._cleanups = []
+
+    def tearDown(self):
+        for fn in reversed(self._cleanups):
+            with contextlib.suppress(Exception):
+                fn()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def start_ferry(self, config, **kw):
+        f = Ferry(config, self.tmp, **kw)
+        self._cleanups.append(f.stop)
+        return f
+
+    def start_backend(self, name, handler=None):
+        b = Backend(name, handler)
+        self._cleanups.append(b.stop)
+        return b
+
+    def write(self, relpath, text):
+        path = os.path.join(self.tmp, relpath)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+
+def main():
+    unittest.main(verbosity=2)
