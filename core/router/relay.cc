@@ -130,6 +130,7 @@ void Relay::forward(std::shared_ptr<EndpointPool> endpoint, Client& client, Requ
   client_ = &client;
   service_ = service;
   client_->stats().started();
+  if (service_) service_->started();
   endpoint_->requestStarted();
   endpoint_->acquire([this](PooledConnection* c, const std::string& error) { onConnection(c, error); });
 }

@@ -148,8 +148,11 @@ void Linker::drainThenStop() {
     if (inFlight == 0 || std::chrono::steady_clock::now() >= deadline) {
       if (inFlight) util::logLine(sdk::LogLevel::Warning, "linker", std::to_string(inFlight) + " requests cut at the grace deadline");
       drainTimer_.reset();
-      *check = nullptr;  // break the self-reference
       main_.stop();
+      // Break the self-reference last: this destroys the running lambda, so nothing of it may
+      // be touched afterwards.
+      auto keep = check;
+      *keep = nullptr;
       return;
     }
     drainTimer_ = main_.schedule(kDrainPoll, [check] {

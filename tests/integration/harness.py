@@ -209,22 +209,22 @@ class FerryTestCase(unittest.TestCase):
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="ferry-test-")
-        self._cleanups = []
+        self._stops = []
 
     def tearDown(self):
-        for fn in reversed(self._cleanups):
+        for fn in reversed(self._stops):
             with contextlib.suppress(Exception):
                 fn()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def start_ferry(self, config, **kw):
         f = Ferry(config, self.tmp, **kw)
-        self._cleanups.append(f.stop)
+        self._stops.append(f.stop)
         return f
 
     def start_backend(self, name, handler=None):
         b = Backend(name, handler)
-        self._cleanups.append(b.stop)
+        self._stops.append(b.stop)
         return b
 
     def write(self, relpath, text):
