@@ -96,6 +96,7 @@ void Binding::evaluate() {
   BoundActivity result;
   do {
     dirty_ = false;
+    lookupsThisPass_ = 0;
     cache_.beginPass();
     result = evalPath(path_, 0);
     cache_.endPass();
@@ -109,6 +110,10 @@ void Binding::evaluate() {
 
 BoundActivity Binding::evalPath(const Path& path, int depth) {
   if (depth > kMaxBindDepth) return BoundActivity::failed(maxDepthMessage());
+  if (++lookupsThisPass_ > kMaxLookupsPerBind) {
+    return BoundActivity::failed("binding " + path_.show() + " needed more than " + std::to_string(kMaxLookupsPerBind) +
+                                 " lookups; the dtab probably loops");
+  }
   NameActivity act = lookupOnce(namers_, dtab_, path, cache_);
   if (act.state == NameActivity::State::Pending) return BoundActivity::pending();
   if (act.state == NameActivity::State::Failed) return BoundActivity::failed(act.error);

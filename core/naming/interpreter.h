@@ -24,6 +24,12 @@ struct ConfiguredNamer {
 inline constexpr int kMaxBindDepth = 100;
 /** The error for exceeding it, word for word as Linkerd reports it. */
 std::string maxDepthMessage();
+/**
+ * Lookups one evaluation may make. Unions recurse into every branch, so a looping dtab such as
+ * `/a => /a & /a` (which anyone can send in l5d-dtab) would otherwise take 2^100 steps on the
+ * main thread before the depth limit stops it.
+ */
+inline constexpr int kMaxLookupsPerBind = 10000;
 
 /**
  * Subscriptions to namer lookups for one binding, kept between evaluations. A pass marks what
@@ -84,6 +90,7 @@ class Binding {
   bool evaluating_ = false;
   bool dirty_ = false;
   bool delivered_ = false;
+  int lookupsThisPass_ = 0;
 };
 
 /** Binds once and returns the current state, without keeping the binding (tools, tests). */

@@ -38,9 +38,9 @@ def wait_until(predicate, timeout=5.0, interval=0.01, what="condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
-def run_ferry(*args, timeout=30, env=None):
+def run_ferry(*args, timeout=30, env=None, cwd=None):
     """Runs ferry to completion (CLI modes) and returns the CompletedProcess."""
-    return subprocess.run([FERRY, *args], capture_output=True, text=True, timeout=timeout, env=env)
+    return subprocess.run([FERRY, *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd)
 
 
 class Ferry:
