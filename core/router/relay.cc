@@ -188,6 +188,7 @@ void Relay::finish(int status, bool success) {
     client_->stats().finished(status, success, latency);
     if (endpoint_) endpoint_->requestFinished(latency);
   }
+  if (auto done = std::move(onFinish)) done();
   worker_.relayFinished(this);
 }
 

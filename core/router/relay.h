@@ -7,6 +7,7 @@
 // call into either exchange, and its worker frees it on the next loop turn.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -33,6 +34,8 @@ class Relay {
   void forward(std::shared_ptr<EndpointPool> endpoint, Client& client, RequestStats* service);
 
   bool finished() const { return finished_; }
+  /** Runs once when the relay finishes (releases the admission slot). */
+  std::function<void()> onFinish;
   /** Set while the relay waits for a binding. */
   std::string bindingKey;
   sdk::Path name;

@@ -19,7 +19,21 @@ sdk::Result<config::ConfigNodePtr> emptyBlock() { return config::parseConfigText
 
 }  // namespace
 
-Router::Router(const config::RouterConfig& config, RouterDeps deps) : config_(config), deps_(std::move(deps)) {}
+Router::Router(const config::RouterConfig& config, RouterDeps deps) : config_(config), deps_(std::move(deps)) {
+  for (std::size_t i = 0; i < config_.servers.size(); ++i) admitted_.push_back(std::make_unique<std::atomic<int64_t>>(0));
+}
+
+bool Router::admit(std::size_t index) {
+  int64_t limit = config_.servers[index].maxConcurrentRequests;
+  int64_t now = admitted_[index]->fetch_add(1, std::memory_order_relaxed);
+  if (limit > 0 && now >= limit) {
+    admitted_[index]->fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
+
+void Router::release(std::size_t index) { admitted_[index]->fetch_sub(1, std::memory_order_relaxed); }
 
 Router::~Router() {
   for (auto& l : listeners_) l->stop();

@@ -3,6 +3,7 @@
 // and identifier instances, the listening sockets, and the live bindings of every name its
 // workers have asked for. Worker side: see router_worker.h.
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -73,6 +74,12 @@ class Router {
   const std::vector<plugin::Plugged<sdk::Identifier, server::PluginHost>>& identifiers() const { return identifiers_; }
   sdk::Protocol& protocol() { return *protocol_.instance; }
   RouterWorker& worker(std::size_t index) { return *workers_[index]; }
+  /**
+   * Admission control for server `index` (`maxConcurrentRequests`): takes a slot, or returns
+   * false when the server is at its limit. Thread: any worker (one atomic, no lock).
+   */
+  bool admit(std::size_t index);
+  void release(std::size_t index);
 
  private:
   Router(const config::RouterConfig& config, RouterDeps deps);
@@ -85,6 +92,7 @@ class Router {
   plugin::Plugged<sdk::LoadBalancer, server::PluginHost> balancer_;
   std::vector<std::unique_ptr<RouterWorker>> workers_;
   std::vector<std::unique_ptr<net::Listener>> listeners_;
+  std::vector<std::unique_ptr<std::atomic<int64_t>>> admitted_;  ///< requests in flight per server
   /** Live bindings by key (name + local dtab), main thread only. */
   struct LiveBinding {
     std::unique_ptr<naming::Binding> binding;

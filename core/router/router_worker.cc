@@ -89,6 +89,13 @@ void RouterWorker::handleRequest(std::size_t serverIndex, sdk::ServerExchange& e
   relays_.emplace(relay, std::move(owned));
   inFlight_.fetch_add(1, std::memory_order_relaxed);
 
+  // 0. Admission: maxConcurrentRequests per server, 503 beyond it.
+  if (!router_.admit(serverIndex)) {
+    return relay->fail(503, "max concurrent requests (" + std::to_string(serverConfig.maxConcurrentRequests) +
+                                ") exceeded on server " + router_.serverAddresses()[serverIndex]);
+  }
+  relay->onFinish = [this, serverIndex] { router_.release(serverIndex); };
+
   // 1. Identify: each identifier in order until one names the request.
   std::optional<sdk::Path> name;
   std::string reasons;

@@ -1,23 +1,27 @@
-# ferry_add_plugin(NAME <name> CATEGORY <category> SOURCES <files...> [LIBS <targets...>])
+# ferry_add_plugin(NAME <name> CATEGORY <category> SOURCES <files...> [LIBS <targets...>]
+#                  [OUTPUT_DIR <dir>] [NO_INSTALL])
 #
 # Builds plugins/<category>/<name> as the shared object ferry-<category>-<name>.so in
-# ${FERRY_PLUGIN_OUTPUT_DIR}. Symbols are hidden except the boot symbol, and -z defs makes the
+# OUTPUT_DIR (default ${FERRY_PLUGIN_OUTPUT_DIR}, which ferry searches by default). Symbols are hidden except the boot symbol, and -z defs makes the
 # link fail if the plugin reaches for anything but the SDK, the C++ runtime and its own LIBS:
 # the proof that plugins never depend on core symbols.
 function(ferry_add_plugin)
-  cmake_parse_arguments(P "" "NAME;CATEGORY" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(P "NO_INSTALL" "NAME;CATEGORY;OUTPUT_DIR" "SOURCES;LIBS" ${ARGN})
+  if(NOT P_OUTPUT_DIR)
+    set(P_OUTPUT_DIR ${FERRY_PLUGIN_OUTPUT_DIR})
+  endif()
   set(target ferry-${P_CATEGORY}-${P_NAME})
   add_library(${target} MODULE ${P_SOURCES})
   set_target_properties(${target} PROPERTIES
     PREFIX ""
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
-    LIBRARY_OUTPUT_DIRECTORY ${FERRY_PLUGIN_OUTPUT_DIR})
+    LIBRARY_OUTPUT_DIRECTORY ${P_OUTPUT_DIR})
   target_link_options(${target} PRIVATE -Wl,-z,defs)
   target_link_libraries(${target} PRIVATE ferry::sdk ${P_LIBS})
   # Plugin sources include their own headers as "plugins/<category>/<name>/x.h".
   target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR})
-  if(COMMAND install AND NOT FERRY_PLUGIN_NO_INSTALL)
+  if(NOT P_NO_INSTALL)
     install(TARGETS ${target} LIBRARY DESTINATION lib/ferry/plugins)
   endif()
 endfunction()
