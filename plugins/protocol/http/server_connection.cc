@@ -147,6 +147,7 @@ class ServerConnection::Exchange final : public sdk::ServerExchange {
   }
 
   bool requestEnded() const { return requestEnded_; }
+  bool responseStarted() const { return responseStarted_; }
   bool responseEnded() const { return responseEnded_; }
   bool paused() const { return paused_ || !handler_; }
   bool keepAlive() const { return keepAlive_; }
@@ -219,10 +220,16 @@ void ServerConnection::process() {
         ParseError error;
         long used = current_->feedBody(in_, &error);
         if (used < 0) {
-          // The request is already with the router: the connection cannot be trusted any more.
+          // The request is already with the router: abandon it (the upstream exchange is
+          // reset), answer 400 if no response has started, and close the connection.
+          bool canAnswer = !current_->responseStarted();
           current_->connectionLost("bad request body: " + error.message);
-          closing_ = true;
-          stream_.abort();
+          if (canAnswer) {
+            refuse(error.status, error.message);
+          } else {
+            closing_ = true;
+            stream_.abort();
+          }
           break;
         }
         in_.erase(0, static_cast<std::size_t>(used));
