@@ -59,6 +59,8 @@ sdk::Status AdminServer::start() {
                               " (address in use or not available)");
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // A stop() issued before the listen loop starts is lost by cpp-httplib: wait for it (bounded).
+  for (int i = 0; i < 2000 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   util::logLine(sdk::LogLevel::Info, "admin", "serving on http://" + address() + "/admin");
   return sdk::Status::ok();
 }

@@ -58,6 +58,8 @@ class AsyncHttpClientTest : public ::testing::Test {
     server.Post("/echo", [](const httplib::Request& req, httplib::Response& res) { res.set_content(req.body, "text/plain"); });
     port = server.bind_to_any_port("127.0.0.1");
     thread = std::thread([this] { server.listen_after_bind(); });
+    // stop() before the listen loop started would be lost (and join() would hang).
+    while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   void TearDown() override {
     server.stop();
