@@ -256,21 +256,11 @@ RouterConfig parseRouter(const std::shared_ptr<NodeView>& v, const plugin::Plugi
     router.interpreterTransformers =
         resolveList(interp->childView("transformers"), sdk::category::kTransformer, registry, errors);
   }
-  for (const char* block : {"client", "service"}) {
-    if (auto c = v->childView(block)) {
-      std::string kind = take(c->string("kind", "io.l5d.global"), std::string("io.l5d.global"), errors);
-      if (kind != "io.l5d.global" && kind != "io.l5d.static") {
-        errors.add(c->location() + ": " + block + " kind '" + kind +
-                   "' is unknown; available: io.l5d.global, io.l5d.static");
-      }
-      // Client and service parameters arrive with the HTTP router (issue: HTTP/1.1 router).
-      for (const auto& key : c->keys()) {
-        if (key == "kind") continue;
-        errors.add(c->node()->find(key)->keyMark.show() + ": '" + key + "' (" + block +
-                   ") is a Linkerd setting that Ferry does not support yet; remove it to run");
-        c->ignore(key);
-      }
-    }
+  {
+    auto client = v->childView("client");
+    router.client = parseClientConfig(client.get(), registry, errors.list());
+    auto service = v->childView("service");
+    router.service = parseServiceConfig(service.get(), errors.list());
   }
   refuseUnsupported(*v, {"announcers", "bindingCache", "originator"}, "router", errors);
   return router;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config/client_config.h"
 #include "core/config/config_node.h"
 #include "core/config/node_view.h"
 #include "core/naming/dtab.h"
@@ -52,6 +53,8 @@ struct RouterConfig {
   int64_t bindingTimeoutMs = 10000;
   std::vector<PluginBlock> identifiers;
   std::vector<PluginBlock> interpreterTransformers;
+  ClientConfig client;
+  ServiceConfig service;
   std::shared_ptr<NodeView> view;
 };
 

@@ -53,8 +53,8 @@ class TcpStream final : public sdk::ByteStream, public std::enable_shared_from_t
   std::string peer_, local_;
   std::string queued_;   ///< bytes waiting for the next async_write
   std::string writing_;  ///< bytes the current async_write owns
-  std::array<char, 32 * 1024> readBuffer_{};
   bool reading_ = false;
+  bool flushScheduled_ = false;
   bool paused_ = false;
   bool writeBlocked_ = false;
   bool closing_ = false;

@@ -3,13 +3,16 @@
 namespace ferry::core::router {
 
 Client::Client(std::string id, server::EventLoop& loop, sdk::Protocol& protocol, const sdk::LoadBalancer& balancer,
-               uint64_t seed, stats::StatsStore& store, const std::string& routerLabel)
+               uint64_t seed, stats::StatsStore& store, const std::string& routerLabel, PoolSettings pool,
+               std::chrono::milliseconds attemptTimeout)
     : id_(std::move(id)),
       loop_(loop),
       protocol_(protocol),
       balancer_(balancer),
       seed_(seed),
-      stats_(store, "rt/" + routerLabel + "/client/" + scopeName(id_)) {}
+      stats_(store, "rt/" + routerLabel + "/client/" + scopeName(id_)),
+      pool_(pool),
+      attemptTimeout_(attemptTimeout) {}
 
 Client::~Client() {
   for (auto& [key, pool] : endpoints_) pool->shutdown();
@@ -28,7 +31,7 @@ void Client::update(const std::vector<sdk::Address>& addresses) {
     if (it != endpoints_.end() && it->second->address() == a) {
       pool = it->second;
     } else {
-      pool = std::make_shared<EndpointPool>(a, loop_, protocol_, PoolSettings{});
+      pool = std::make_shared<EndpointPool>(a, loop_, protocol_, pool_);
     }
     next[key] = pool;
     ordered_.push_back(pool.get());

@@ -17,7 +17,8 @@ namespace ferry::core::router {
 class Client {
  public:
   Client(std::string id, server::EventLoop& loop, sdk::Protocol& protocol, const sdk::LoadBalancer& balancer,
-         uint64_t seed, stats::StatsStore& store, const std::string& routerLabel);
+         uint64_t seed, stats::StatsStore& store, const std::string& routerLabel, PoolSettings pool,
+         std::chrono::milliseconds attemptTimeout);
   ~Client();
 
   /** Installs a new endpoint set; pools of endpoints that stay are kept. */
@@ -27,6 +28,8 @@ class Client {
   bool empty() const { return ordered_.empty(); }
   const std::string& id() const { return id_; }
   RequestStats& stats() { return stats_; }
+  /** requestAttemptTimeoutMs (zero: none). */
+  std::chrono::milliseconds attemptTimeout() const { return attemptTimeout_; }
 
  private:
   std::string id_;
@@ -39,6 +42,8 @@ class Client {
   std::vector<sdk::Endpoint*> ordered_;
   sdk::WorkerLoadBalancerPtr picker_;
   RequestStats stats_;
+  PoolSettings pool_;
+  std::chrono::milliseconds attemptTimeout_;
 };
 
 }  // namespace ferry::core::router

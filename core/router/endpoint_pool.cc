@@ -21,6 +21,10 @@ EndpointPool::~EndpointPool() { shutdown(); }
 
 void EndpointPool::shutdown() {
   shutdown_ = true;
+  idleSweep_.reset();
+  auto waiters = std::move(waiters_);
+  waiters_.clear();
+  for (auto& w : waiters) w(nullptr, "endpoint " + text() + " was removed");
   for (auto& c : connections_) {
     if (c->stream) {
       c->stream->setCloseObserver(nullptr);
@@ -32,16 +36,51 @@ void EndpointPool::shutdown() {
                      connections_.end());
 }
 
-void EndpointPool::acquire(Ready ready) {
+PooledConnection* EndpointPool::idleConnection() {
   for (auto& c : connections_) {
     if (!c->broken && c->stream->isOpen() && c->codec->canStartRequest() &&
         (c->activeExchanges == 0 || protocol_.multiplexed())) {
-      ++c->activeExchanges;
-      ready(c.get(), "");
-      return;
+      return c.get();
     }
   }
-  connect(std::move(ready));
+  return nullptr;
+}
+
+void EndpointPool::acquire(Ready ready) {
+  if (auto* c = idleConnection()) {
+    ++c->activeExchanges;
+    ready(c, "");
+    return;
+  }
+  if (connections_.size() + connecting_ < settings_.maxSize) {
+    connect(std::move(ready));
+    return;
+  }
+  if (waiters_.size() < settings_.maxWaiters) {
+    waiters_.push_back(std::move(ready));
+    return;
+  }
+  ready(nullptr, "connection pool to " + text() + " is exhausted: " + std::to_string(settings_.maxSize) +
+                     " connections busy and " + std::to_string(settings_.maxWaiters) + " requests waiting");
+}
+
+void EndpointPool::serveWaiters() {
+  while (!waiters_.empty() && !shutdown_) {
+    if (auto* c = idleConnection()) {
+      auto w = std::move(waiters_.front());
+      waiters_.pop_front();
+      ++c->activeExchanges;
+      w(c, "");
+      continue;
+    }
+    if (connections_.size() + connecting_ < settings_.maxSize) {
+      auto w = std::move(waiters_.front());
+      waiters_.pop_front();
+      connect(std::move(w));
+      continue;
+    }
+    break;
+  }
 }
 
 void EndpointPool::connect(Ready ready) {
@@ -54,10 +93,12 @@ void EndpointPool::connect(Ready ready) {
   };
   auto attempt = std::make_shared<Attempt>(loop_.io());
   std::weak_ptr<EndpointPool> weak = weak_from_this();
+  ++connecting_;
   auto finish = [this, weak, attempt, ready](const std::string& error) {
     if (attempt->done) return;
     attempt->done = true;
     attempt->timer.cancel();
+    --connecting_;
     auto self = weak.lock();
     if (!self || shutdown_) {
       ready(nullptr, "endpoint " + text() + " was removed");
@@ -112,12 +153,22 @@ void EndpointPool::release(PooledConnection* connection) {
   if (connection->activeExchanges > 0) --connection->activeExchanges;
   if (connection->activeExchanges > 0) return;
   bool keep = !shutdown_ && !connection->broken && connection->codec->reusable() && connection->stream->isOpen();
-  if (keep) {
-    std::size_t idle = std::count_if(connections_.begin(), connections_.end(),
-                                     [](const auto& c) { return c->activeExchanges == 0; });
-    keep = idle <= settings_.maxIdle;
+  if (!keep) {
+    discard(connection);
+  } else {
+    connection->idleSince = std::chrono::steady_clock::now();
+    scheduleIdleSweep();
   }
-  if (keep) return;
+  if (!waiters_.empty()) {
+    // Hand over on the next turn: this runs inside the previous exchange's callbacks.
+    std::weak_ptr<EndpointPool> weak = weak_from_this();
+    asio::post(loop_.io(), [weak] {
+      if (auto self = weak.lock()) self->serveWaiters();
+    });
+  }
+}
+
+void EndpointPool::discard(PooledConnection* connection) {
   connection->stream->setCloseObserver(nullptr);
   connection->stream->close();
   // The codec may be on the call stack (this runs from its callbacks): free it on the next turn.
@@ -129,15 +180,36 @@ void EndpointPool::release(PooledConnection* connection) {
   }
 }
 
+void EndpointPool::scheduleIdleSweep() {
+  if (settings_.idleTime.count() <= 0 || idleSweep_) return;
+  std::weak_ptr<EndpointPool> weak = weak_from_this();
+  idleSweep_ = loop_.schedule(settings_.idleTime, [weak] {
+    auto self = weak.lock();
+    if (!self) return;
+    self->idleSweep_.reset();
+    auto now = std::chrono::steady_clock::now();
+    std::vector<PooledConnection*> expired;
+    std::size_t remaining = self->connections_.size();
+    bool anyIdle = false;
+    for (auto& c : self->connections_) {
+      if (c->activeExchanges > 0) continue;
+      if (now - c->idleSince >= self->settings_.idleTime && remaining > self->settings_.minSize) {
+        expired.push_back(c.get());
+        --remaining;
+      } else {
+        anyIdle = true;
+      }
+    }
+    for (auto* c : expired) self->discard(c);
+    if (anyIdle) self->scheduleIdleSweep();
+  });
+}
+
 void EndpointPool::onClosed(PooledConnection* connection) {
   connection->broken = true;
   if (connection->activeExchanges > 0) return;  // release() frees it when its exchange ends
-  auto it = std::find_if(connections_.begin(), connections_.end(), [&](const auto& c) { return c.get() == connection; });
-  if (it != connections_.end()) {
-    std::shared_ptr<PooledConnection> doomed(std::move(*it));
-    connections_.erase(it);
-    asio::post(loop_.io(), [doomed] {});
-  }
+  discard(connection);
+  serveWaiters();
 }
 
 void EndpointPool::requestFinished(std::chrono::steady_clock::duration latency) {

@@ -26,11 +26,18 @@ struct PooledConnection {
   std::unique_ptr<sdk::ClientConnection> codec;
   std::size_t activeExchanges = 0;
   bool broken = false;
+  std::chrono::steady_clock::time_point idleSince{};
 };
 
-/** Pool settings (client `hostConnectionPool`, `connectTimeoutMs`). */
+/**
+ * Pool settings: the client's `hostConnectionPool` and `connectTimeoutMs`. Linkerd's defaults:
+ * no upper bound, idle connections kept forever. The limits apply per endpoint per worker.
+ */
 struct PoolSettings {
-  std::size_t maxIdle = 64;
+  std::size_t minSize = 0;
+  std::size_t maxSize = SIZE_MAX;
+  std::size_t maxWaiters = SIZE_MAX;
+  std::chrono::milliseconds idleTime{0};  ///< 0: idle connections stay open
   std::chrono::milliseconds connectTimeout{1000};
 };
 
@@ -52,7 +59,10 @@ class EndpointPool final : public sdk::Endpoint, public std::enable_shared_from_
    * once connected), or with an error. `ready` may run before acquire() returns.
    */
   void acquire(Ready ready);
-  /** Gives a connection back after an exchange; broken or non-reusable ones are closed. */
+  /**
+   * Gives a connection back after an exchange; broken or non-reusable ones are closed. A
+   * waiting request gets the connection (or a new one) on the next loop turn.
+   */
   void release(PooledConnection* connection);
 
   /** Load accounting around one request. */
@@ -66,12 +76,19 @@ class EndpointPool final : public sdk::Endpoint, public std::enable_shared_from_
  private:
   void connect(Ready ready);
   void onClosed(PooledConnection* connection);
+  void discard(PooledConnection* connection);
+  void serveWaiters();
+  void scheduleIdleSweep();
+  PooledConnection* idleConnection();
 
   sdk::Address address_;
   server::EventLoop& loop_;
   sdk::Protocol& protocol_;
   PoolSettings settings_;
   std::vector<std::unique_ptr<PooledConnection>> connections_;
+  std::deque<Ready> waiters_;
+  std::size_t connecting_ = 0;
+  sdk::TimerPtr idleSweep_;
   uint32_t outstanding_ = 0;
   double ewmaMs_ = 0;
   int consecutiveConnectFailures_ = 0;

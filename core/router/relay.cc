@@ -1,5 +1,7 @@
 #include "core/router/relay.h"
 
+#include <algorithm>
+
 #include "core/router/linkerd_headers.h"
 #include "core/router/router_worker.h"
 
@@ -125,14 +127,43 @@ void Relay::fail(int status, const std::string& message) {
   finish(status, false);
 }
 
-void Relay::forward(std::shared_ptr<EndpointPool> endpoint, Client& client, RequestStats* service) {
+void Relay::forward(std::shared_ptr<EndpointPool> endpoint, Client& client, RequestStats* service,
+                    std::chrono::milliseconds attempt, std::chrono::milliseconds total) {
   endpoint_ = std::move(endpoint);
   client_ = &client;
   service_ = service;
   client_->stats().started();
   if (service_) service_->started();
   endpoint_->requestStarted();
-  endpoint_->acquire([this](PooledConnection* c, const std::string& error) { onConnection(c, error); });
+  auto& loop = worker_.loop();
+  if (attempt.count() > 0) {
+    attemptTimer_ = loop.schedule(attempt, [this, attempt] { timedOut("requestAttemptTimeoutMs", attempt); });
+  }
+  if (total.count() > 0) {
+    auto left = total - std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start_);
+    totalTimer_ = loop.schedule(std::max(left, std::chrono::milliseconds(0)),
+                                [this, total] { timedOut("totalTimeoutMs", total); });
+  }
+  std::weak_ptr<bool> alive = alive_;
+  std::shared_ptr<EndpointPool> pool = endpoint_;
+  endpoint_->acquire([this, alive, pool](PooledConnection* c, const std::string& error) {
+    if (alive.expired()) {
+      if (c) pool->release(c);  // the request went away while it waited
+      return;
+    }
+    onConnection(c, error);
+  });
+}
+
+void Relay::timedOut(const std::string& which, std::chrono::milliseconds limit) {
+  if (finished_ || responseStarted_) return;  // a streaming response is not cut by a timeout
+  if (upstream_) {
+    upstream_->reset("timeout");
+    upstream_ = nullptr;
+  }
+  releaseUpstream(false);
+  fail(503, "exceeded " + which + " of " + std::to_string(limit.count()) + " ms waiting for a response from " +
+                endpoint_->text() + " (" + client_->id() + ")");
 }
 
 void Relay::onConnection(PooledConnection* connection, const std::string& error) {
@@ -176,6 +207,8 @@ void Relay::releaseUpstream(bool reusable) {
 void Relay::finish(int status, bool success) {
   if (finished_) return;
   finished_ = true;
+  attemptTimer_.reset();
+  totalTimer_.reset();
   if (upstream_) {
     upstream_->reset("abandoned");
     upstream_ = nullptr;

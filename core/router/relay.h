@@ -15,6 +15,7 @@
 #include "core/router/client.h"
 #include "core/router/endpoint_pool.h"
 #include "core/router/request_stats.h"
+#include "ferry/sdk/dispatcher.h"
 #include "ferry/sdk/protocol.h"
 
 namespace ferry::core::router {
@@ -30,8 +31,14 @@ class Relay {
   sdk::HttpRequestHead& head() { return head_; }
   /** Answers with a Ferry error: `status`, an `l5d-err` header and the message as body. */
   void fail(int status, const std::string& message);
-  /** Sends the request to `endpoint` of `client`; errors become 502 responses. */
-  void forward(std::shared_ptr<EndpointPool> endpoint, Client& client, RequestStats* service);
+  /**
+   * Sends the request to `endpoint` of `client`; errors become 502 responses. A timeout (zero:
+   * none) that expires before the response head answers 503 and abandons the attempt:
+   * `attempt` counts from now (requestAttemptTimeoutMs), `total` from the request's arrival
+   * (totalTimeoutMs).
+   */
+  void forward(std::shared_ptr<EndpointPool> endpoint, Client& client, RequestStats* service,
+               std::chrono::milliseconds attempt, std::chrono::milliseconds total);
 
   bool finished() const { return finished_; }
   /** Runs once when the relay finishes (releases the admission slot). */
@@ -46,6 +53,7 @@ class Relay {
   struct ResponseSide;
 
   void onConnection(PooledConnection* connection, const std::string& error);
+  void timedOut(const std::string& which, std::chrono::milliseconds limit);
   void finish(int status, bool success);
   void releaseUpstream(bool reusable);
 
@@ -72,6 +80,10 @@ class Relay {
   bool responseEnded_ = false;
   int status_ = 0;
   bool finished_ = false;
+  sdk::TimerPtr attemptTimer_;
+  sdk::TimerPtr totalTimer_;
+  /** Callbacks held by others (the pool's waiters) check this before touching the relay. */
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace ferry::core::router

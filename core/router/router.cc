@@ -72,22 +72,29 @@ sdk::Result<std::unique_ptr<Router>> Router::create(const config::RouterConfig& 
     r->identifiers_.push_back(std::move(id));
   }
 
-  const auto* lb = r->deps_.registry->find(sdk::category::kLoadBalancer, kDefaultBalancer);
-  if (!lb) {
-    return sdk::Result<std::unique_ptr<Router>>::failure(
-        "router '" + config.label + "' needs the default load balancer: " +
-        r->deps_.registry->unknownKindMessage(sdk::category::kLoadBalancer, kDefaultBalancer));
+  // Balancers: every `loadBalancer` block of the client config, then the default p2c.
+  std::vector<config::BalancerBlock> blocks = config.client.balancers;
+  blocks.push_back(config::BalancerBlock{kDefaultBalancer, r->deps_.registry->find(sdk::category::kLoadBalancer, kDefaultBalancer), nullptr});
+  for (const auto& block : blocks) {
+    if (!block.plugin) {
+      return sdk::Result<std::unique_ptr<Router>>::failure(
+          "router '" + config.label + "' needs the default load balancer: " +
+          r->deps_.registry->unknownKindMessage(sdk::category::kLoadBalancer, kDefaultBalancer));
+    }
+    plugin::Plugged<sdk::LoadBalancer, server::PluginHost> lb;
+    lb.library = block.plugin->library;
+    lb.host = host(block.kind);
+    auto empty = emptyBlock();
+    config::NodeView defaults(*empty);
+    const sdk::ConfigView& view = block.view ? static_cast<const sdk::ConfigView&>(*block.view) : defaults;
+    auto made = static_cast<const sdk::LoadBalancerFactory*>(block.plugin->factory)->create(view, *lb.host);
+    if (!made) return sdk::Result<std::unique_ptr<Router>>::failure("load balancer " + block.kind + ": " + made.message());
+    lb.instance = std::move(made).value();
+    r->balancers_.push_back(std::move(lb));
   }
-  r->balancer_.library = lb->library;
-  r->balancer_.host = host(kDefaultBalancer);
-  auto empty = emptyBlock();
-  auto balancer = static_cast<const sdk::LoadBalancerFactory*>(lb->factory)->create(config::NodeView(*empty), *r->balancer_.host);
-  if (!balancer) return sdk::Result<std::unique_ptr<Router>>::failure("load balancer p2c: " + balancer.message());
-  r->balancer_.instance = std::move(balancer).value();
 
   for (std::size_t i = 0; i < r->deps_.workers.size(); ++i) {
-    r->workers_.push_back(std::make_unique<RouterWorker>(*r, i, *r->deps_.workers[i], *r->deps_.services.stats,
-                                                         *r->balancer_.instance));
+    r->workers_.push_back(std::make_unique<RouterWorker>(*r, i, *r->deps_.workers[i], *r->deps_.services.stats));
   }
   return r;
 }

@@ -73,6 +73,10 @@ class Router {
   void requestBinding(std::size_t workerIndex, const std::string& key, sdk::Path name, naming::Dtab localDtab);
   const std::vector<plugin::Plugged<sdk::Identifier, server::PluginHost>>& identifiers() const { return identifiers_; }
   sdk::Protocol& protocol() { return *protocol_.instance; }
+  /** The balancer a client with `params` uses (its `loadBalancer`, else p2c). */
+  const sdk::LoadBalancer& balancer(const config::ClientParams& params) const {
+    return *balancers_[params.balancer ? *params.balancer : balancers_.size() - 1].instance;
+  }
   RouterWorker& worker(std::size_t index) { return *workers_[index]; }
   /**
    * Admission control for server `index` (`maxConcurrentRequests`): takes a slot, or returns
@@ -89,7 +93,8 @@ class Router {
   RouterDeps deps_;
   plugin::Plugged<sdk::Protocol, server::PluginHost> protocol_;
   std::vector<plugin::Plugged<sdk::Identifier, server::PluginHost>> identifiers_;
-  plugin::Plugged<sdk::LoadBalancer, server::PluginHost> balancer_;
+  /** The client config's load balancers, in ClientConfig::balancers order, then the default. */
+  std::vector<plugin::Plugged<sdk::LoadBalancer, server::PluginHost>> balancers_;
   std::vector<std::unique_ptr<RouterWorker>> workers_;
   std::vector<std::unique_ptr<net::Listener>> listeners_;
   std::vector<std::unique_ptr<std::atomic<int64_t>>> admitted_;  ///< requests in flight per server

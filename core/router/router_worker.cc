@@ -23,9 +23,8 @@ struct RouterWorker::Connection {
   sdk::Gauge* connections = nullptr;
 };
 
-RouterWorker::RouterWorker(Router& router, std::size_t index, server::EventLoop& loop, stats::StatsStore& store,
-                           const sdk::LoadBalancer& balancer)
-    : router_(router), index_(index), loop_(loop), store_(store), balancer_(balancer), rng_(0x5eed + index) {
+RouterWorker::RouterWorker(Router& router, std::size_t index, server::EventLoop& loop, stats::StatsStore& store)
+    : router_(router), index_(index), loop_(loop), store_(store), rng_(0x5eed + index) {
   for (std::size_t i = 0; i < router.config().servers.size(); ++i) {
     servers_.push_back(std::make_unique<ServerSide>(*this, i));
   }
@@ -76,9 +75,13 @@ std::string RouterWorker::newRequestId() {
   return buf;
 }
 
-RequestStats& RouterWorker::serviceStats(const std::string& service) {
-  auto& slot = services_[service];
-  if (!slot) slot = std::make_unique<RequestStats>(store_, "rt/" + router_.label() + "/service/" + scopeName(service));
+RouterWorker::Service& RouterWorker::service(const std::string& name, const sdk::Path& path) {
+  auto& slot = services_[name];
+  if (!slot) {
+    auto params = router_.config().service.resolve(path);
+    slot = std::unique_ptr<Service>(new Service{RequestStats(store_, "rt/" + router_.label() + "/service/" + scopeName(name)),
+                                                std::chrono::milliseconds(params.totalTimeoutMs.value_or(0))});
+  }
   return *slot;
 }
 
@@ -159,7 +162,15 @@ Client& RouterWorker::client(const sdk::BoundName& bound) {
   std::string id = bound.id.show();
   auto& slot = clients_[id];
   if (!slot) {
-    slot = std::make_unique<Client>(id, loop_, router_.protocol(), balancer_, rng_(), store_, router_.label());
+    auto params = router_.config().client.resolve(bound.id);
+    PoolSettings pool;
+    if (params.poolMinSize) pool.minSize = static_cast<std::size_t>(*params.poolMinSize);
+    if (params.poolMaxSize) pool.maxSize = static_cast<std::size_t>(*params.poolMaxSize);
+    if (params.poolMaxWaiters) pool.maxWaiters = static_cast<std::size_t>(*params.poolMaxWaiters);
+    if (params.poolIdleTimeMs) pool.idleTime = std::chrono::milliseconds(*params.poolIdleTimeMs);
+    if (params.connectTimeoutMs) pool.connectTimeout = std::chrono::milliseconds(*params.connectTimeoutMs);
+    slot = std::make_unique<Client>(id, loop_, router_.protocol(), router_.balancer(params), rng_(), store_,
+                                    router_.label(), pool, std::chrono::milliseconds(params.requestAttemptTimeoutMs.value_or(0)));
   }
   slot->update(bound.addr.addresses);
   return *slot;
@@ -202,7 +213,8 @@ void RouterWorker::route(Relay* relay, const BoundSnapshotPtr& snapshot) {
   auto endpoint = c.pick();
   if (!endpoint) return noHosts("No endpoint of " + bound.id.show() + " is available.");
   setDestinationHeaders(relay->head(), service, bound.id.show(), bound.residual, relay->local, newRequestId());
-  relay->forward(std::move(endpoint), c, &serviceStats(service));
+  Service& svc = this->service(service, relay->name);
+  relay->forward(std::move(endpoint), c, &svc.stats, c.attemptTimeout(), svc.totalTimeout);
 }
 
 void RouterWorker::relayFinished(Relay* relay) {

@@ -26,8 +26,7 @@ class Relay;
 
 class RouterWorker {
  public:
-  RouterWorker(Router& router, std::size_t index, server::EventLoop& loop, stats::StatsStore& store,
-               const sdk::LoadBalancer& balancer);
+  RouterWorker(Router& router, std::size_t index, server::EventLoop& loop, stats::StatsStore& store);
   ~RouterWorker();
 
   /** A connection accepted on server `serverIndex`. Thread: this worker. */
@@ -56,22 +55,25 @@ class RouterWorker {
 
   void route(Relay* relay, const BoundSnapshotPtr& snapshot);
   void onBindingTimeout(const std::string& key);
+  struct Service {
+    RequestStats stats;
+    std::chrono::milliseconds totalTimeout{0};
+  };
   Client& client(const sdk::BoundName& bound);
-  RequestStats& serviceStats(const std::string& service);
+  Service& service(const std::string& name, const sdk::Path& path);
   std::string newRequestId();
 
   Router& router_;
   std::size_t index_;
   server::EventLoop& loop_;
   stats::StatsStore& store_;
-  const sdk::LoadBalancer& balancer_;
   std::vector<std::unique_ptr<ServerSide>> servers_;
   std::vector<std::unique_ptr<RequestStats>> serverStats_;
   std::map<uint64_t, std::unique_ptr<Connection>> connections_;
   uint64_t nextConnectionId_ = 1;
   std::unordered_map<std::string, Pending> bindings_;
   std::unordered_map<std::string, std::unique_ptr<Client>> clients_;
-  std::unordered_map<std::string, std::unique_ptr<RequestStats>> services_;
+  std::unordered_map<std::string, std::unique_ptr<Service>> services_;
   std::map<Relay*, std::unique_ptr<Relay>> relays_;
   std::atomic<std::size_t> inFlight_{0};
   std::mt19937_64 rng_;

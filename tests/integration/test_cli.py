@@ -112,10 +112,29 @@ routers:
         self.assertIn("is not a directory", p.stderr)
 
     def test_unsupported_linkerd_key_is_refused_by_name(self):
-        text = FS_CONFIG.format(root=self.disco) + "  client:\n    loadBalancer: {kind: ewma}\n"
+        text = FS_CONFIG.format(root=self.disco) + "  client:\n    failureAccrual: {kind: none}\n"
         p, _ = self.validate(text)
         self.assertEqual(p.returncode, 1)
-        self.assertIn("'loadBalancer' (client) is a Linkerd setting that Ferry does not support yet", p.stderr)
+        self.assertIn("'failureAccrual' (client) is a Linkerd setting that Ferry does not support yet", p.stderr)
+
+    def test_client_and_service_blocks(self):
+        text = FS_CONFIG.format(root=self.disco) + '''  client:
+    kind: io.l5d.static
+    configs:
+    - prefix: /#/io.l5d.fs/{service}
+      loadBalancer: {kind: ewma, decayTimeMs: 5000}
+      hostConnectionPool: {maxSize: 10, maxWaiters: 100, idleTimeMs: 5000}
+      requestAttemptTimeoutMs: 500
+  service:
+    totalTimeoutMs: 1000
+'''
+        p, _ = self.validate(text)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p, _ = self.validate(text.replace("kind: ewma", "kind: fastest"))
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("unknown load_balancer kind 'fastest'; available: aperture, ewma, heap, p2c, roundRobin", p.stderr)
+        p, _ = self.validate(text.replace("maxSize: 10", "maxSise: 10"))
+        self.assertIn("unknown key 'maxSise' (did you mean 'maxSize'?)", p.stderr)
 
     def test_usage_block_is_accepted(self):
         p, _ = self.validate(FS_CONFIG.format(root=self.disco) + "usage:\n  orgId: acme\n  enabled: false\n")

@@ -1,0 +1,65 @@
+#pragma once
+// `client` and `service` blocks (linkerd1.md §1.5): `io.l5d.global` applies one set of
+// parameters to everything; `io.l5d.static` lists `configs` whose `prefix` matches the client
+// name (the bound id) or the service name, later entries overriding earlier ones.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config/node_view.h"
+#include "core/config/path_matcher.h"
+#include "core/plugin/plugin_registry.h"
+
+namespace ferry::core::config {
+
+struct ClientParams {
+  /** Index into ClientConfig::balancers, or none for the default (p2c). */
+  std::optional<std::size_t> balancer;
+  std::optional<int64_t> connectTimeoutMs;
+  std::optional<int64_t> requestAttemptTimeoutMs;
+  std::optional<int64_t> poolMinSize, poolMaxSize, poolIdleTimeMs, poolMaxWaiters;
+
+  /** Fields set in `later` replace this one's. */
+  void overrideWith(const ClientParams& later);
+};
+
+/** A resolved `loadBalancer` block. */
+struct BalancerBlock {
+  std::string kind;
+  const plugin::RegisteredKind* plugin = nullptr;
+  std::shared_ptr<NodeView> view;  ///< null: the default block
+};
+
+struct ClientConfig {
+  struct Entry {
+    PathMatcher prefix;
+    ClientParams params;
+  };
+  std::vector<Entry> entries;          ///< global: one entry with prefix "/"
+  std::vector<BalancerBlock> balancers;
+  /** The merged parameters for client `id`. */
+  ClientParams resolve(const sdk::Path& id) const;
+};
+
+struct ServiceParams {
+  std::optional<int64_t> totalTimeoutMs;
+  void overrideWith(const ServiceParams& later);
+};
+
+struct ServiceConfig {
+  struct Entry {
+    PathMatcher prefix;
+    ServiceParams params;
+  };
+  std::vector<Entry> entries;
+  ServiceParams resolve(const sdk::Path& service) const;
+};
+
+/** Parses a router's `client` block (absent: defaults). Errors are appended to `errors`. */
+ClientConfig parseClientConfig(const NodeView* block, const plugin::PluginRegistry& registry,
+                               std::vector<std::string>& errors);
+ServiceConfig parseServiceConfig(const NodeView* block, std::vector<std::string>& errors);
+
+}  // namespace ferry::core::config
