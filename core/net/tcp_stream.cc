@@ -42,18 +42,12 @@ void TcpStream::setHandler(sdk::ByteStreamHandler* handler) {
 void TcpStream::readMore() {
   if (reading_ || paused_ || closing_ || closed_) return;
   reading_ = true;
-  // Wait for readiness, then read once: one epoll wake-up and one recv per event, instead of
-  // async_read_some's speculative recv that mostly returns EAGAIN.
-  socket_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& waitEc) {
+  // async_read_some lets Asio skip the speculative recv after a short read (the socket is
+  // drained) and wait for the next edge without re-arming epoll: one recv per event.
+  socket_.async_read_some(asio::buffer(tReadBuffer), [self = shared_from_this()](const boost::system::error_code& ec,
+                                                                                  std::size_t n) {
     self->reading_ = false;
     if (self->closed_ || self->closing_) return;
-    boost::system::error_code ec = waitEc;
-    std::size_t n = 0;
-    if (!ec) n = self->socket_.read_some(asio::buffer(tReadBuffer), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) {
-      self->readMore();
-      return;
-    }
     if (ec) {
       auto* h = self->handler_;
       self->handler_ = nullptr;

@@ -24,7 +24,7 @@ void EndpointPool::shutdown() {
   idleSweep_.reset();
   auto waiters = std::move(waiters_);
   waiters_.clear();
-  for (auto& w : waiters) w(nullptr, "endpoint " + text() + " was removed");
+  for (auto& w : waiters) w(nullptr, 502, "endpoint " + text() + " was removed");
   for (auto& c : connections_) {
     if (c->stream) {
       c->stream->setCloseObserver(nullptr);
@@ -49,7 +49,7 @@ PooledConnection* EndpointPool::idleConnection() {
 void EndpointPool::acquire(Ready ready) {
   if (auto* c = idleConnection()) {
     ++c->activeExchanges;
-    ready(c, "");
+    ready(c, 0, "");
     return;
   }
   if (connections_.size() + connecting_ < settings_.maxSize) {
@@ -60,7 +60,7 @@ void EndpointPool::acquire(Ready ready) {
     waiters_.push_back(std::move(ready));
     return;
   }
-  ready(nullptr, "connection pool to " + text() + " is exhausted: " + std::to_string(settings_.maxSize) +
+  ready(nullptr, 503, "connection pool to " + text() + " is exhausted: " + std::to_string(settings_.maxSize) +
                      " connections busy and " + std::to_string(settings_.maxWaiters) + " requests waiting");
 }
 
@@ -70,7 +70,7 @@ void EndpointPool::serveWaiters() {
       auto w = std::move(waiters_.front());
       waiters_.pop_front();
       ++c->activeExchanges;
-      w(c, "");
+      w(c, 0, "");
       continue;
     }
     if (connections_.size() + connecting_ < settings_.maxSize) {
@@ -101,7 +101,7 @@ void EndpointPool::connect(Ready ready) {
     --connecting_;
     auto self = weak.lock();
     if (!self || shutdown_) {
-      ready(nullptr, "endpoint " + text() + " was removed");
+      ready(nullptr, 502, "endpoint " + text() + " was removed");
       return;
     }
     if (!error.empty()) {
@@ -109,7 +109,7 @@ void EndpointPool::connect(Ready ready) {
       retryConnectAt_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
       boost::system::error_code ec;
       attempt->socket.close(ec);
-      ready(nullptr, error);
+      ready(nullptr, 502, error);
       return;
     }
     consecutiveConnectFailures_ = 0;
@@ -122,7 +122,7 @@ void EndpointPool::connect(Ready ready) {
     });
     c->activeExchanges = 1;
     connections_.push_back(std::move(c));
-    ready(raw, "");
+    ready(raw, 0, "");
   };
   attempt->timer.expires_after(settings_.connectTimeout);
   // The attempt keeps the pool alive for at most the connect timeout.

@@ -43,7 +43,11 @@ struct PoolSettings {
 
 class EndpointPool final : public sdk::Endpoint, public std::enable_shared_from_this<EndpointPool> {
  public:
-  using Ready = std::function<void(PooledConnection* connection, const std::string& error)>;
+  /**
+   * Gets a connection, or the HTTP status and message to fail with: 502 when connecting
+   * failed, 503 when the pool is exhausted (maxSize busy and maxWaiters waiting).
+   */
+  using Ready = std::function<void(PooledConnection* connection, int status, const std::string& error)>;
 
   EndpointPool(sdk::Address address, server::EventLoop& loop, sdk::Protocol& protocol, PoolSettings settings);
   ~EndpointPool() override;

@@ -146,12 +146,12 @@ void Relay::forward(std::shared_ptr<EndpointPool> endpoint, Client& client, Requ
   }
   std::weak_ptr<bool> alive = alive_;
   std::shared_ptr<EndpointPool> pool = endpoint_;
-  endpoint_->acquire([this, alive, pool](PooledConnection* c, const std::string& error) {
+  endpoint_->acquire([this, alive, pool](PooledConnection* c, int status, const std::string& error) {
     if (alive.expired()) {
       if (c) pool->release(c);  // the request went away while it waited
       return;
     }
-    onConnection(c, error);
+    onConnection(c, status, error);
   });
 }
 
@@ -166,13 +166,13 @@ void Relay::timedOut(const std::string& which, std::chrono::milliseconds limit) 
                 endpoint_->text() + " (" + client_->id() + ")");
 }
 
-void Relay::onConnection(PooledConnection* connection, const std::string& error) {
+void Relay::onConnection(PooledConnection* connection, int status, const std::string& error) {
   if (finished_) {
     if (connection) endpoint_->release(connection);
     return;
   }
   if (!connection) {
-    fail(502, error);
+    fail(status, error);
     return;
   }
   connection_ = connection;

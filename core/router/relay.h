@@ -52,7 +52,7 @@ class Relay {
   struct RequestSide;
   struct ResponseSide;
 
-  void onConnection(PooledConnection* connection, const std::string& error);
+  void onConnection(PooledConnection* connection, int status, const std::string& error);
   void timedOut(const std::string& which, std::chrono::milliseconds limit);
   void finish(int status, bool success);
   void releaseUpstream(bool reusable);

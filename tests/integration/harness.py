@@ -46,13 +46,13 @@ def run_ferry(*args, timeout=30, env=None, cwd=None):
 class Ferry:
     """A running ferry process. Reads its log to learn the admin and router addresses."""
 
-    def __init__(self, config_text, workdir, extra_args=(), binary=FERRY, env=None):
+    def __init__(self, config_text, workdir, extra_args=(), binary=FERRY, env=None, workers=2):
         self.config_path = os.path.join(workdir, "linkerd.yaml")
         with open(self.config_path, "w") as f:
             f.write(config_text)
         self.log_path = os.path.join(workdir, "ferry.log")
         self.log = open(self.log_path, "w+")
-        self.proc = subprocess.Popen([binary, "--workers", "2", *extra_args, self.config_path], stdout=self.log,
+        self.proc = subprocess.Popen([binary, "--workers", str(workers), *extra_args, self.config_path], stdout=self.log,
                                      stderr=subprocess.STDOUT, cwd=workdir, env=env)
         self.admin = None
         self.routers = {}

@@ -1,0 +1,104 @@
+"""Client and service parameters: load balancers and weights, request timeouts, pool limits."""
+import collections
+import http.client
+import threading
+import time
+
+from harness import FerryTestCase, http_request, main
+
+CONFIG = """
+admin: {port: 0}
+namers:
+- kind: io.l5d.fs
+  rootDir: disco
+routers:
+- protocol: http
+  label: c
+  dtab: /svc => /#/io.l5d.fs;
+  client:
+    kind: io.l5d.static
+    configs:
+    - prefix: /#/io.l5d.fs/{service}
+      loadBalancer: {kind: roundRobin}
+    - prefix: /#/io.l5d.fs/slow
+      requestAttemptTimeoutMs: 200
+    - prefix: /#/io.l5d.fs/narrow
+      hostConnectionPool: {maxSize: 1, maxWaiters: 0}
+  service:
+    kind: io.l5d.static
+    configs:
+    - prefix: /svc/slow-total
+      totalTimeoutMs: 300
+  servers:
+  - port: 0
+"""
+
+
+def sleepy(seconds):
+    def handler(h, body):
+        time.sleep(seconds)
+        data = b"late"
+        h.send_response(200)
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        h.wfile.write(data)
+    return handler
+
+
+class ClientsTest(FerryTestCase):
+    def setUp(self):
+        super().setUp()
+        self.a = self.start_backend("a")
+        self.b = self.start_backend("b")
+        self.slow = self.start_backend("slow", handler=sleepy(1.0))
+        self.write("disco/weighted", "127.0.0.1 %d * 1\n127.0.0.1 %d * 3\n" % (self.a.port, self.b.port))
+        self.write("disco/slow", "127.0.0.1 %d\n" % self.slow.port)
+        self.write("disco/slow-total", "127.0.0.1 %d\n" % self.slow.port)
+        self.write("disco/narrow", "127.0.0.1 %d\n" % self.slow.port)
+        # One worker: pool limits are per endpoint per worker, and these tests count on one pool.
+        self.ferry = self.start_ferry(CONFIG, workers=1)
+        self.addr = self.ferry.router("c")
+
+    def test_round_robin_honours_weights(self):
+        host, port = self.addr.split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=5)  # one connection: one worker
+        seen = collections.Counter()
+        for _ in range(400):
+            conn.request("GET", "/", headers={"Host": "weighted"})
+            seen[conn.getresponse().read().split()[0]] += 1
+        conn.close()
+        self.assertEqual(seen, {b"a": 100, b"b": 300})
+
+    def test_request_attempt_timeout_is_503(self):
+        t0 = time.monotonic()
+        status, headers, body = http_request(self.addr, headers={"Host": "slow"})
+        self.assertEqual(status, 503)
+        self.assertLess(time.monotonic() - t0, 0.9)
+        self.assertIn("exceeded requestAttemptTimeoutMs of 200 ms", body.decode())
+        self.assertIn("l5d-err", headers)
+
+    def test_total_timeout_is_503(self):
+        status, _, body = http_request(self.addr, headers={"Host": "slow-total"})
+        self.assertEqual(status, 503)
+        self.assertIn("exceeded totalTimeoutMs of 300 ms", body.decode())
+
+    def test_exhausted_pool_is_503_for_the_extra_request(self):
+        results = []
+
+        def call():
+            results.append(http_request(self.addr, headers={"Host": "narrow"}, timeout=5))
+
+        threads = [threading.Thread(target=call) for _ in range(2)]
+        for t in threads:
+            t.start()
+            time.sleep(0.1)
+        for t in threads:
+            t.join()
+        statuses = sorted(r[0] for r in results)
+        self.assertEqual(statuses, [200, 503], [r[2] for r in results])
+        body = [r[2].decode() for r in results if r[0] == 503][0]
+        self.assertIn("connection pool to 127.0.0.1:%d is exhausted" % self.slow.port, body)
+
+
+if __name__ == "__main__":
+    main()
