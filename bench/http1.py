@@ -222,7 +222,7 @@ def main():
     with open(script, "w") as f:
         f.write(LUA)
     results = {"machine": {"cpus": os.cpu_count(), "kernel": os.uname().release,
-                           "cpu": open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].strip(": ")}}
+                           "cpu": open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].strip(": \t")}}
     backend = nginx_backend(workdir)
     try:
         # Ferry's own figures first, on a quiet machine.
