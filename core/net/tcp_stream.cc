@@ -22,7 +22,6 @@ std::string endpointText(const asio::ip::tcp::endpoint& e) {
 TcpStream::TcpStream(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {
   boost::system::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-  socket_.non_blocking(true, ec);
   auto peer = socket_.remote_endpoint(ec);
   if (!ec) peer_ = endpointText(peer);
   auto local = socket_.local_endpoint(ec);
