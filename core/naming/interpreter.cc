@@ -5,6 +5,7 @@
 #include "core/naming/interpreter.h"
 
 #include "core/naming/system_namers.h"
+#include "core/naming/transformers.h"
 
 namespace ferry::core::naming {
 
@@ -78,11 +79,13 @@ NameActivity lookupOnce(const std::vector<ConfiguredNamer>& namers, const Dtab& 
   return NameActivity::ok(sdk::NameTree<Name>::neg());
 }
 
-Binding::Binding(const std::vector<ConfiguredNamer>& namers, Dtab dtab, Path path, Callback callback)
+Binding::Binding(const std::vector<ConfiguredNamer>& namers, Dtab dtab, Path path, Callback callback,
+                 std::vector<const sdk::Transformer*> transformers)
     : namers_(namers),
       dtab_(std::move(dtab)),
       path_(std::move(path)),
       callback_(std::move(callback)),
+      transformers_(std::move(transformers)),
       cache_([this] { evaluate(); }) {
   evaluate();
 }
@@ -102,6 +105,7 @@ void Binding::evaluate() {
     cache_.endPass();
   } while (dirty_);
   evaluating_ = false;
+  if (result.isOk() && !transformers_.empty()) result.value = applyTransformers(result.value, transformers_);
   if (delivered_ && result == current_) return;
   current_ = std::move(result);
   delivered_ = true;

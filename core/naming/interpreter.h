@@ -11,6 +11,7 @@
 #include "core/naming/activity.h"
 #include "core/naming/dtab.h"
 #include "ferry/sdk/namer.h"
+#include "ferry/sdk/transformer.h"
 
 namespace ferry::core::naming {
 
@@ -72,8 +73,12 @@ sdk::NameActivity lookupOnce(const std::vector<ConfiguredNamer>& namers, const D
 class Binding {
  public:
   using Callback = std::function<void(const BoundActivity&)>;
-  /** Evaluates at once (the callback runs before the constructor returns) and on every change. */
-  Binding(const std::vector<ConfiguredNamer>& namers, Dtab dtab, Path path, Callback callback);
+  /**
+   * Evaluates at once (the callback runs before the constructor returns) and on every change.
+   * `transformers` (the interpreter's) rewrite every successful result, in order.
+   */
+  Binding(const std::vector<ConfiguredNamer>& namers, Dtab dtab, Path path, Callback callback,
+          std::vector<const sdk::Transformer*> transformers = {});
   const BoundActivity& current() const { return current_; }
 
  private:
@@ -85,6 +90,7 @@ class Binding {
   Dtab dtab_;
   Path path_;
   Callback callback_;
+  std::vector<const sdk::Transformer*> transformers_;
   LookupCache cache_;
   BoundActivity current_;
   bool evaluating_ = false;

@@ -149,7 +149,8 @@ void Router::requestBinding(std::size_t workerIndex, const std::string& key, sdk
     }
     naming::Dtab full = config_.dtab.concat(localDtab);
     live.binding = std::make_unique<naming::Binding>(
-        *deps_.namers, full, name, [this, key](const naming::BoundActivity& act) { publish(key, act); });
+        *deps_.namers, full, name, [this, key](const naming::BoundActivity& act) { publish(key, act); },
+        deps_.transformers);
   });
 }
 

@@ -35,6 +35,8 @@ struct RouterDeps {
   std::vector<server::EventLoop*> workers;
   const std::vector<naming::ConfiguredNamer>* namers = nullptr;
   const plugin::PluginRegistry* registry = nullptr;
+  /** The interpreter's transformers, applied to every binding's result. */
+  std::vector<const sdk::Transformer*> transformers;
 };
 
 /** An immutable bind result published to workers. */

@@ -6,6 +6,7 @@
 #include <future>
 
 #include "core/admin/admin_server.h"
+#include "core/naming/transformers.h"
 #include "core/router/router.h"
 #include "core/util/log.h"
 
@@ -31,6 +32,8 @@ Linker::~Linker() {
   stopWorkers();
   routers_.clear();
   configuredNamers_.clear();
+  transformingNamers_.clear();
+  namerTransformers_.clear();
   namers_.clear();
 }
 
@@ -57,24 +60,43 @@ sdk::Status Linker::createNamers() {
     auto made = static_cast<const sdk::NamerFactory*>(nc.block.plugin->factory)->create(*nc.block.view, ctx);
     if (!made) return sdk::Status::error("namer " + nc.block.kind + " at " + nc.block.mark.show() + ": " + made.message());
     namer.instance = std::move(made).value();
+    sdk::Namer* serving = namer.instance.get();
     if (!nc.transformers.empty()) {
-      return sdk::Status::error("namer " + nc.block.kind + " at " + nc.block.mark.show() +
-                                ": 'transformers' are not supported yet");
+      auto made = createTransformers(nc.transformers, "namer" + nc.prefix.show(), namerTransformers_);
+      if (!made) return made.status();
+      transformingNamers_.push_back(std::make_unique<naming::TransformingNamer>(*serving, *made));
+      serving = transformingNamers_.back().get();
     }
-    configuredNamers_.push_back(naming::ConfiguredNamer{ctx.idPrefix, namer.instance.get()});
+    configuredNamers_.push_back(naming::ConfiguredNamer{ctx.idPrefix, serving});
     namers_.push_back(std::move(namer));
   }
   return sdk::Status::ok();
+}
+
+sdk::Result<std::vector<const sdk::Transformer*>> Linker::createTransformers(
+    const std::vector<config::PluginBlock>& blocks, const std::string& scope,
+    std::vector<plugin::Plugged<sdk::Transformer, PluginHost>>& owner) {
+  std::vector<const sdk::Transformer*> out;
+  for (const auto& b : blocks) {
+    plugin::Plugged<sdk::Transformer, PluginHost> t;
+    t.library = b.plugin->library;
+    t.host = std::make_unique<PluginHost>(services_, b.kind, scope + "/transformer/" + b.kind);
+    auto made = static_cast<const sdk::TransformerFactory*>(b.plugin->factory)->create(*b.view, *t.host);
+    if (!made) return sdk::Result<std::vector<const sdk::Transformer*>>::failure(b.kind + " at " + b.mark.show() + ": " + made.message());
+    t.instance = std::move(made).value();
+    out.push_back(t.instance.get());
+    owner.push_back(std::move(t));
+  }
+  return out;
 }
 
 sdk::Status Linker::createRouters() {
   std::vector<EventLoop*> workers;
   for (auto& w : workerLoops_) workers.push_back(w.get());
   for (const auto& rc : config_.routers) {
-    if (!rc.interpreterTransformers.empty()) {
-      return sdk::Status::error("router '" + rc.label + "': interpreter 'transformers' are not supported yet");
-    }
-    router::RouterDeps deps{services_, &main_, workers, &configuredNamers_, registry_.get()};
+    auto transformers = createTransformers(rc.interpreterTransformers, "rt/" + rc.label, namerTransformers_);
+    if (!transformers) return transformers.status();
+    router::RouterDeps deps{services_, &main_, workers, &configuredNamers_, registry_.get(), *transformers};
     auto r = router::Router::create(rc, deps);
     if (!r) return r.status();
     routers_.push_back(std::move(r).value());

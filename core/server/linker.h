@@ -21,6 +21,7 @@
 #include "core/server/plugin_host.h"
 #include "core/stats/stats_store.h"
 #include "ferry/sdk/namer.h"
+#include "ferry/sdk/transformer.h"
 
 namespace ferry::core::admin {
 class AdminServer;
@@ -67,6 +68,9 @@ class Linker {
 
  private:
   sdk::Status createNamers();
+  sdk::Result<std::vector<const sdk::Transformer*>> createTransformers(
+      const std::vector<config::PluginBlock>& blocks, const std::string& scope,
+      std::vector<plugin::Plugged<sdk::Transformer, PluginHost>>& owner);
   sdk::Status createRouters();
   void startWorkers();
   void stopWorkers();
@@ -84,6 +88,8 @@ class Linker {
   SharedServices services_;
 
   std::vector<plugin::Plugged<sdk::Namer, PluginHost>> namers_;
+  std::vector<plugin::Plugged<sdk::Transformer, PluginHost>> namerTransformers_;
+  std::vector<std::unique_ptr<sdk::Namer>> transformingNamers_;
   std::vector<naming::ConfiguredNamer> configuredNamers_;
   std::vector<std::unique_ptr<router::Router>> routers_;
 

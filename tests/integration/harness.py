@@ -122,7 +122,10 @@ class Backend:
                 body = self.rfile.read(length) if length else b""
                 if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
                     body = self._read_chunked()
-                backend.requests.append((self.command, self.path, dict(self.headers.items()), body))
+                seen = {}
+                for k, v in self.headers.items():  # repeated fields joined, as HTTP defines
+                    seen[k.lower()] = seen[k.lower()] + ", " + v if k.lower() in seen else v
+                backend.requests.append((self.command, self.path, seen, body))
                 if handler:
                     return handler(self, body)
                 data = ("%s %s %s" % (backend.name, self.command, self.path)).encode()
