@@ -11,6 +11,7 @@ void refuse(const NodeView& v, std::initializer_list<const char*> keys, const ch
     if (auto c = v.childView(k)) {
       errors.push_back(c->location() + ": '" + k + "' (" + where +
                        ") is a Linkerd setting that Ferry does not support yet; remove it to run");
+      v.ignore(k);
     }
   }
 }

@@ -39,6 +39,7 @@ void refuseUnsupported(const NodeView& view, std::initializer_list<const char*> 
     if (auto c = view.childView(k)) {
       errors.add(c->location() + ": '" + k + "' (" + where +
                  ") is a Linkerd setting that Ferry does not support yet; remove it to run");
+      view.ignore(k);  // its contents are not "unknown keys" on top
     }
   }
 }
@@ -252,6 +253,7 @@ RouterConfig parseRouter(const std::shared_ptr<NodeView>& v, const plugin::Plugi
     if (kind != "default") {
       errors.add(interp->location() + ": interpreter kind '" + kind +
                  "' is not supported yet; available: default");
+      for (const auto& key : interp->keys()) interp->ignore(key);
     }
     router.interpreterTransformers =
         resolveList(interp->childView("transformers"), sdk::category::kTransformer, registry, errors);

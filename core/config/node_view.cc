@@ -55,6 +55,11 @@ void consumeAll(const ConfigNode& node) {
 }
 }  // namespace
 
+std::string NodeView::raw() const {
+  consumeAll(*node_);
+  return emitYaml(*node_);
+}
+
 void NodeView::ignore(std::string_view key) const {
   node_->asked.insert(std::string(key));
   node_->consumed.insert(std::string(key));

@@ -23,7 +23,8 @@ class NodeView : public sdk::ConfigView {
   sdk::Result<int64_t> asInt() const override;
   sdk::Result<double> asDouble() const override;
   sdk::Result<bool> asBool() const override;
-  std::string raw() const override { return emitYaml(*node_); }
+  /** Also marks the whole subtree read: a plugin that takes the raw text answers for all of it. */
+  std::string raw() const override;
 
   /** Core-side access to the node (its mark, its children) without going through the SDK. */
   const ConfigNodePtr& node() const { return node_; }

@@ -1,5 +1,8 @@
 // Registration of `protocol: http`.
 
+#include <string>
+#include <vector>
+
 #include "ferry/sdk/protocol.h"
 #include "plugins/protocol/http/http_protocol.h"
 
@@ -17,13 +20,15 @@ sdk::Status readKb(const sdk::ConfigView& view, const char* key, std::size_t* by
 
 /** Linkerd http keys Ferry has not implemented yet: refused by name rather than ignored. */
 sdk::Status refuseUnsupported(const sdk::ConfigView& view, std::initializer_list<const char*> keys) {
+  std::string refused;
   for (const char* k : keys) {
     if (auto c = view.child(k)) {
-      return sdk::Status::error(c->location() + ": '" + k +
-                                "' is a Linkerd http setting that Ferry does not support yet; remove it to run");
+      c->raw();  // the whole block is answered for by this refusal
+      refused += std::string(refused.empty() ? "" : "; ") + c->location() + ": '" + k + "'";
     }
   }
-  return sdk::Status::ok();
+  if (refused.empty()) return sdk::Status::ok();
+  return sdk::Status::error(refused + ": Linkerd http settings that Ferry does not support yet; remove them to run");
 }
 
 /**
@@ -51,27 +56,38 @@ class HttpProtocolFactory final : public sdk::ProtocolFactory {
   }
 
  private:
+  /** Reads every key it knows and reports every problem, not just the first. */
   static sdk::Status parse(const sdk::ConfigView& router, std::unique_ptr<HttpProtocol>* out) {
+    std::vector<std::string> problems;
+    auto note = [&](const sdk::Status& s) {
+      if (!s) problems.push_back(s.message());
+    };
     HttpSettings settings;
-    if (auto s = readKb(router, "maxHeadersKB", &settings.limits.maxHeaders); !s) return s;
-    if (auto s = readKb(router, "maxInitialLineKB", &settings.limits.maxInitialLine); !s) return s;
-    if (auto s = refuseUnsupported(router, {"httpAccessLog", "httpAccessLogRollPolicy", "httpAccessLogAppend",
-                                            "httpAccessLogRotateCount", "maxRequestKB", "maxResponseKB",
-                                            "streamAfterContentLengthKB", "compressionLevel", "tracePropagator"});
-        !s) {
-      return s;
-    }
+    note(readKb(router, "maxHeadersKB", &settings.limits.maxHeaders));
+    note(readKb(router, "maxInitialLineKB", &settings.limits.maxInitialLine));
+    note(refuseUnsupported(router, {"httpAccessLog", "httpAccessLogRollPolicy", "httpAccessLogAppend",
+                                    "httpAccessLogRotateCount", "maxRequestKB", "maxResponseKB",
+                                    "streamAfterContentLengthKB", "compressionLevel", "tracePropagator"}));
     std::vector<ServerSettings> servers;
     auto list = router.child("servers");
     for (std::size_t i = 0; list && i < list->size(); ++i) {
       auto server = list->at(i);
       ServerSettings ss;
       auto depth = server->integer("maxCallDepth", static_cast<int64_t>(ss.maxCallDepth));
-      if (!depth) return depth.status();
-      if (*depth < 1) return sdk::Status::error(server->location() + ": maxCallDepth must be at least 1");
-      ss.maxCallDepth = static_cast<std::size_t>(*depth);
-      if (auto s = refuseUnsupported(*server, {"addForwardedHeader", "timestampHeader"}); !s) return s;
+      if (!depth) {
+        problems.push_back(depth.message());
+      } else if (*depth < 1) {
+        problems.push_back(server->location() + ": maxCallDepth must be at least 1");
+      } else {
+        ss.maxCallDepth = static_cast<std::size_t>(*depth);
+      }
+      note(refuseUnsupported(*server, {"addForwardedHeader", "timestampHeader"}));
       servers.push_back(ss);
+    }
+    if (!problems.empty()) {
+      std::string all;
+      for (const auto& p : problems) all += (all.empty() ? "" : "\n") + p;
+      return sdk::Status::error(all);
     }
     if (servers.empty()) servers.emplace_back();
     if (out) *out = std::make_unique<HttpProtocol>(settings, std::move(servers));

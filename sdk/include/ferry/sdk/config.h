@@ -45,7 +45,10 @@ class ConfigView {
   virtual Result<double> asDouble() const = 0;
   virtual Result<bool> asBool() const = 0;
 
-  /** The subtree re-emitted as YAML text, for plugins with a grammar of their own. */
+  /**
+   * The subtree re-emitted as YAML text, for plugins with a grammar of their own. Every key
+   * under it counts as read: the plugin answers for the whole block.
+   */
   virtual std::string raw() const = 0;
 
   // --- helpers over the primitives above (non-virtual; same on every implementation) -------
