@@ -15,9 +15,15 @@ routers:
 - protocol: http
   label: h1
   dtab: /svc => /#/io.l5d.fs;
+  maxRequestKB: 512
+  maxResponseKB: 100
   servers:
   - port: 0
     maxCallDepth: 3
+    addForwardedHeader:
+      by: {kind: router}
+      for: {kind: "ip:port"}
+    timestampHeader: X-Request-Start
 """
 
 
@@ -40,6 +46,20 @@ def echo(handler, body):
         for part in (b"one,", b"two,", b"three"):
             handler.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
         handler.wfile.write(b"0\r\n\r\n")
+        return
+    if path == "/big":
+        data = b"z" * 200000
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+        return
+    if path == "/headers":
+        data = ("forwarded=%s start=%s" % (handler.headers.get("Forwarded"), handler.headers.get("X-Request-Start"))).encode()
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
         return
     if path == "/hop":
         data = b"hop"
@@ -216,6 +236,25 @@ class Http1Test(FerryTestCase):
         self.assertTrue(out.startswith(b"HTTP/1.1 400 Bad Request"), out)
         self.assertIn(b"bad chunk size", out)
         self.assertEqual(http_request(self.addr, headers={"Host": "echo"})[0], 200)
+
+    def test_forwarded_and_timestamp_headers(self):
+        import re
+        import time as t
+        before = int(t.time() * 1000)
+        status, _, body = http_request(self.addr, path="/headers", headers={"Host": "echo"})
+        m = re.fullmatch(rb'forwarded=by=h1;for="127\.0\.0\.1:\d+" start=(\d+)', body)
+        self.assertIsNotNone(m, body)
+        self.assertLessEqual(before, int(m.group(1)))
+        self.assertLessEqual(int(m.group(1)), int(t.time() * 1000))
+
+    def test_body_limits(self):
+        # Only the head: the 413 comes before any body byte is read.
+        out = raw_exchange(self.addr, b"POST /x HTTP/1.1\r\nHost: echo\r\nContent-Length: 614400\r\n\r\n")
+        self.assertTrue(out.startswith(b"HTTP/1.1 413 Content Too Large"), out)
+        self.assertIn(b"exceeds maxRequestKB (512)", out)
+        status, headers, body = http_request(self.addr, path="/big", headers={"Host": "echo"})
+        self.assertEqual(status, 502)
+        self.assertIn(b"exceeds maxResponseKB (100)", body)
 
     def test_unidentified_request_is_400(self):
         status, headers, body = http_request(self.addr, headers={"Host": ""})

@@ -177,6 +177,11 @@ void ClientConnection::process() {
         fail(error.message);
         break;
       }
+      if (settings_.maxResponseBytes && framing.kind == Framing::Kind::Length && framing.length > *settings_.maxResponseBytes) {
+        fail("response body of " + std::to_string(framing.length) + " bytes exceeds maxResponseKB (" +
+             std::to_string(*settings_.maxResponseBytes / 1024) + ")");
+        break;
+      }
       if (wantsClose(head.headers, minor) || framing.kind == Framing::Kind::UntilClose) closeAfter_ = true;
       ex.headSeen_ = true;
       ex.decoder_ = std::make_unique<BodyDecoder>(framing);

@@ -18,6 +18,40 @@ sdk::Status readKb(const sdk::ConfigView& view, const char* key, std::size_t* by
   return sdk::Status::ok();
 }
 
+/** An optional KB limit, in bytes. */
+sdk::Status readOptionalKb(const sdk::ConfigView& view, const char* key, std::optional<uint64_t>* bytes) {
+  if (!view.has(key)) return sdk::Status::ok();
+  std::size_t b = 0;
+  auto s = readKb(view, key, &b);
+  if (s) *bytes = b;
+  return s;
+}
+
+/** A labeler block: {kind: ip | "ip:port" | connectionRandom | requestRandom | router | static, label}. */
+sdk::Result<ForwardedLabeler> labeler(const sdk::ConfigView* block, const std::string& routerLabel) {
+  ForwardedLabeler out;
+  if (!block) return out;  // Linkerd's default: requestRandom
+  auto kind = block->string("kind", "requestRandom");
+  if (!kind) return kind.status();
+  if (*kind == "ip") out.kind = ForwardedLabeler::Kind::Ip;
+  else if (*kind == "ip:port") out.kind = ForwardedLabeler::Kind::IpPort;
+  else if (*kind == "connectionRandom") out.kind = ForwardedLabeler::Kind::ConnectionRandom;
+  else if (*kind == "requestRandom") out.kind = ForwardedLabeler::Kind::RequestRandom;
+  else if (*kind == "router") {
+    out.kind = ForwardedLabeler::Kind::Router;
+    out.label = routerLabel;
+  } else if (*kind == "static") {
+    out.kind = ForwardedLabeler::Kind::Static;
+    auto label = block->requiredString("label");
+    if (!label) return label.status();
+    out.label = *label;
+  } else {
+    return sdk::Result<ForwardedLabeler>::failure(block->location() + ": unknown labeler kind '" + *kind +
+                                                  "'; available: ip, ip:port, connectionRandom, requestRandom, router, static");
+  }
+  return out;
+}
+
 /** Linkerd http keys Ferry has not implemented yet: refused by name rather than ignored. */
 sdk::Status refuseUnsupported(const sdk::ConfigView& view, std::initializer_list<const char*> keys) {
   std::string refused;
@@ -36,9 +70,13 @@ sdk::Status refuseUnsupported(const sdk::ConfigView& view, std::initializer_list
  *   - protocol: http
  *     maxHeadersKB: 8          # request head limit (431 beyond)
  *     maxInitialLineKB: 4      # request line limit (414 beyond)
+ *     maxRequestKB: 5120       # optional: a larger Content-Length is refused with 413
+ *     maxResponseKB: 5120      # optional: a larger response Content-Length fails with 502
  *     servers:
  *     - port: 4140
  *       maxCallDepth: 1000     # Via entries allowed before a request is refused as a loop
+ *       addForwardedHeader: {by: {kind: router}, for: {kind: ip}}   # RFC 7239 Forwarded
+ *       timestampHeader: X-Request-Start                           # arrival time, ms
  */
 class HttpProtocolFactory final : public sdk::ProtocolFactory {
  public:
@@ -65,9 +103,13 @@ class HttpProtocolFactory final : public sdk::ProtocolFactory {
     HttpSettings settings;
     note(readKb(router, "maxHeadersKB", &settings.limits.maxHeaders));
     note(readKb(router, "maxInitialLineKB", &settings.limits.maxInitialLine));
+    note(readOptionalKb(router, "maxRequestKB", &settings.maxRequestBytes));
+    note(readOptionalKb(router, "maxResponseKB", &settings.maxResponseBytes));
     note(refuseUnsupported(router, {"httpAccessLog", "httpAccessLogRollPolicy", "httpAccessLogAppend",
-                                    "httpAccessLogRotateCount", "maxRequestKB", "maxResponseKB",
-                                    "streamAfterContentLengthKB", "compressionLevel", "tracePropagator"}));
+                                    "httpAccessLogRotateCount", "streamAfterContentLengthKB", "compressionLevel",
+                                    "tracePropagator"}));
+    auto routerLabel = router.string("label", "http");
+    std::string label = routerLabel ? *routerLabel : "http";
     std::vector<ServerSettings> servers;
     auto list = router.child("servers");
     for (std::size_t i = 0; list && i < list->size(); ++i) {
@@ -81,7 +123,18 @@ class HttpProtocolFactory final : public sdk::ProtocolFactory {
       } else {
         ss.maxCallDepth = static_cast<std::size_t>(*depth);
       }
-      note(refuseUnsupported(*server, {"addForwardedHeader", "timestampHeader"}));
+      if (auto fwd = server->child("addForwardedHeader")) {
+        auto by = labeler(fwd->child("by").get(), label);
+        auto forWhom = labeler(fwd->child("for").get(), label);
+        note(by.status());
+        note(forWhom.status());
+        if (by && forWhom) ss.forwarded = std::make_pair(*by, *forWhom);
+      }
+      if (server->has("timestampHeader")) {
+        auto name = server->string("timestampHeader", "");
+        note(name.status());
+        if (name) ss.timestampHeader = *name;
+      }
       servers.push_back(ss);
     }
     if (!problems.empty()) {

@@ -4,6 +4,7 @@
 // requests wait in the input buffer until the response before them has ended.
 
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,8 @@ class ServerConnection final : public sdk::ByteStreamHandler {
   /** The current exchange's response ended. */
   void exchangeEnded(bool canContinue);
   void closeAfterWrite();
+  /** The RFC 7239 node for a Forwarded header. */
+  std::string forwardedNode(const ForwardedLabeler& labeler, const std::string& address);
 
   sdk::ByteStream& stream_;
   sdk::RequestRouter& router_;
@@ -46,6 +49,8 @@ class ServerConnection final : public sdk::ByteStreamHandler {
   bool processing_ = false;
   bool closing_ = false;
   bool peerClosed_ = false;
+  std::string connectionLabel_;
+  std::mt19937_64 rng_{std::random_device{}()};
 };
 
 }  // namespace ferry::plugins::protocol::http
