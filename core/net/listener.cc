@@ -55,19 +55,23 @@ sdk::Status Listener::bind(asio::io_context& main) {
 }
 
 void Listener::start(const std::vector<server::EventLoop*>& workers, OnAccept onAccept) {
+  auto protocol = acceptor_->local_endpoint().protocol();
   for (std::size_t i = 0; i < workers.size(); ++i) {
     auto w = std::make_shared<WorkerAcceptor>(*workers[i], i);
     w->onAccept = onAccept;
     int fd = ::dup(acceptor_->native_handle());
-    boost::system::error_code ec;
-    w->acceptor.assign(acceptor_->local_endpoint().protocol(), fd, ec);
-    if (ec) {
-      ::close(fd);
-      util::logLine(sdk::LogLevel::Error, "listener", "cannot share listening socket: " + ec.message());
-      continue;
-    }
     workers_.push_back(w);
-    asio::post(w->loop.io(), [w] { w->acceptNext(); });
+    // The worker registers its acceptor itself: its loop's I/O is only ever touched by it.
+    asio::post(w->loop.io(), [w, fd, protocol] {
+      boost::system::error_code ec;
+      w->acceptor.assign(protocol, fd, ec);
+      if (ec) {
+        ::close(fd);
+        util::logLine(sdk::LogLevel::Error, "listener", "cannot share listening socket: " + ec.message());
+        return;
+      }
+      w->acceptNext();
+    });
   }
 }
 

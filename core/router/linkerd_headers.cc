@@ -34,10 +34,18 @@ void clearContextHeaders(sdk::HeaderList& headers) {
 void setDestinationHeaders(sdk::HttpRequestHead& head, const std::string& service, const std::string& client,
                            const sdk::Path& residual, const naming::Dtab& local, const std::string& requestId) {
   auto& h = head.headers;
-  for (const char* name : {"l5d-dtab", "l5d-ctx-dtab", "l5d-dst-service", "l5d-dst-client", "l5d-dst-residual",
-                           "l5d-reqid"}) {
-    removeHeader(h, name);
-  }
+  // One pass: drop the incoming values of every header this hop writes.
+  h.erase(std::remove_if(h.begin(), h.end(),
+                         [](const auto& kv) {
+                           const std::string& k = kv.first;
+                           if (k.size() < 8 || !sdk::headerNameEquals(std::string_view(k).substr(0, 4), "l5d-")) return false;
+                           for (const char* name : {"l5d-dtab", "l5d-ctx-dtab", "l5d-dst-service", "l5d-dst-client",
+                                                    "l5d-dst-residual", "l5d-reqid"}) {
+                             if (sdk::headerNameEquals(k, name)) return true;
+                           }
+                           return false;
+                         }),
+          h.end());
   if (!local.empty()) h.emplace_back("l5d-ctx-dtab", local.show());
   h.emplace_back("l5d-dst-service", service);
   h.emplace_back("l5d-dst-client", client);

@@ -45,6 +45,7 @@ class Relay {
   std::function<void()> onFinish;
   /** Set while the relay waits for a binding. */
   std::string bindingKey;
+  std::string nameText;  ///< name.show(), computed once
   sdk::Path name;
   naming::Dtab local;
 

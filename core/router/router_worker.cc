@@ -70,9 +70,11 @@ void RouterWorker::closeIdleConnections() {
 }
 
 std::string RouterWorker::newRequestId() {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng_()));
-  return buf;
+  static const char* kHex = "0123456789abcdef";
+  uint64_t v = rng_();
+  std::string id(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) id[static_cast<std::size_t>(i)] = kHex[v & 15];
+  return id;
 }
 
 RouterWorker::Service& RouterWorker::service(const std::string& name, const sdk::Path& path) {
@@ -120,7 +122,8 @@ void RouterWorker::handleRequest(std::size_t serverIndex, sdk::ServerExchange& e
 
   relay->name = *name;
   relay->local = *local;
-  relay->bindingKey = name->show() + "\n" + local->show();
+  relay->nameText = name->show();
+  relay->bindingKey = local->empty() ? relay->nameText : relay->nameText + "\n" + local->show();
   auto& pending = bindings_[relay->bindingKey];
   if (pending.snapshot && !pending.snapshot->activity.isPending()) return route(relay, pending.snapshot);
   pending.waiting.push_back(relay);
@@ -158,8 +161,7 @@ void RouterWorker::onSnapshot(const std::string& key, BoundSnapshotPtr snapshot)
   for (Relay* r : waiting) route(r, snapshot);
 }
 
-Client& RouterWorker::client(const sdk::BoundName& bound) {
-  std::string id = bound.id.show();
+Client& RouterWorker::client(const sdk::BoundName& bound, const std::string& id) {
   auto& slot = clients_[id];
   if (!slot) {
     auto params = router_.config().client.resolve(bound.id);
@@ -178,7 +180,7 @@ Client& RouterWorker::client(const sdk::BoundName& bound) {
 
 void RouterWorker::route(Relay* relay, const BoundSnapshotPtr& snapshot) {
   const auto& act = snapshot->activity;
-  const std::string service = relay->name.show();
+  const std::string& service = relay->nameText;
   auto noHosts = [&](const std::string& why) {
     relay->fail(502, "No hosts are available for " + service + ", Dtab.base=[" + router_.dtab().show() +
                          "], Dtab.local=[" + relay->local.show() + "]. " + why);
@@ -209,10 +211,11 @@ void RouterWorker::route(Relay* relay, const BoundSnapshotPtr& snapshot) {
     return noHosts("Client " + bound.id.show() + " has no endpoints" +
                    (bound.addr.error.empty() ? "." : ": " + bound.addr.error));
   }
-  Client& c = client(bound);
+  std::string id = bound.id.show();
+  Client& c = client(bound, id);
   auto endpoint = c.pick();
-  if (!endpoint) return noHosts("No endpoint of " + bound.id.show() + " is available.");
-  setDestinationHeaders(relay->head(), service, bound.id.show(), bound.residual, relay->local, newRequestId());
+  if (!endpoint) return noHosts("No endpoint of " + id + " is available.");
+  setDestinationHeaders(relay->head(), service, id, bound.residual, relay->local, newRequestId());
   Service& svc = this->service(service, relay->name);
   relay->forward(std::move(endpoint), c, &svc.stats, c.attemptTimeout(), svc.totalTimeout);
 }

@@ -59,7 +59,7 @@ class RouterWorker {
     RequestStats stats;
     std::chrono::milliseconds totalTimeout{0};
   };
-  Client& client(const sdk::BoundName& bound);
+  Client& client(const sdk::BoundName& bound, const std::string& id);
   Service& service(const std::string& name, const sdk::Path& path);
   std::string newRequestId();
 

@@ -41,7 +41,9 @@ class AsioTimer final : public sdk::Timer {
 
 }  // namespace
 
-EventLoop::EventLoop() : owner_(std::this_thread::get_id()) {}
+EventLoop::EventLoop(bool ownedIo)
+    : io_(ownedIo ? BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO : BOOST_ASIO_CONCURRENCY_HINT_DEFAULT),
+      owner_(std::this_thread::get_id()) {}
 
 void EventLoop::run() {
   owner_ = std::this_thread::get_id();

@@ -12,7 +12,11 @@ namespace ferry::core::server {
 
 class EventLoop final : public sdk::Dispatcher {
  public:
-  EventLoop();
+  /**
+   * `ownedIo`: every socket and timer of this loop is created, used and destroyed on its
+   * own thread (workers), so Asio may skip the reactor's locks; post() stays thread-safe.
+   */
+  explicit EventLoop(bool ownedIo = false);
   boost::asio::io_context& io() { return io_; }
 
   /** Runs the loop on the calling thread until stop(). */

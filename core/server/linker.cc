@@ -24,7 +24,7 @@ Linker::Linker(config::LinkerConfig config, std::shared_ptr<plugin::PluginRegist
       fileWatcher_(main_.io()),
       httpClient_(main_.io()) {
   services_ = SharedServices{&main_, &httpClient_, &fileWatcher_, stats_.get()};
-  for (std::size_t i = 0; i < options_.workers; ++i) workerLoops_.push_back(std::make_unique<EventLoop>());
+  for (std::size_t i = 0; i < options_.workers; ++i) workerLoops_.push_back(std::make_unique<EventLoop>(true));
 }
 
 Linker::~Linker() {

@@ -8,7 +8,7 @@ namespace {
 
 std::string serializeFields(const sdk::HeaderList& headers) {
   std::string out;
-  for (const auto& [k, v] : headers) out += k + ": " + v + "\r\n";
+  appendFields(out, headers);
   return out;
 }
 
@@ -91,13 +91,16 @@ sdk::ClientExchange* ClientConnection::startRequest(const sdk::HttpRequestHead& 
                                                     sdk::ResponseHandler& handler) {
   if (!canStartRequest()) return nullptr;
   finished_.clear();
-  sdk::HeaderList headers = head.headers;
-  stripHopByHop(headers);
-  bool hasLength = static_cast<bool>(sdk::findHeader(headers, "content-length"));
+  // Request heads come from this plugin's server codec, already without hop-by-hop headers.
+  bool hasLength = static_cast<bool>(sdk::findHeader(head.headers, "content-length"));
   bool chunked = !hasLength && !endOfMessage;
-  if (chunked) headers.emplace_back("transfer-encoding", "chunked");
-  if (!sdk::findHeader(headers, "host") && !head.host.empty()) headers.emplace_back("Host", head.host);
-  std::string out = head.method + " " + head.target + " HTTP/1.1\r\n" + serializeFields(headers) + "\r\n";
+  std::string out;
+  out.reserve(256);
+  out.append(head.method).append(" ").append(head.target).append(" HTTP/1.1\r\n");
+  appendFields(out, head.headers);
+  if (chunked) out.append("transfer-encoding: chunked\r\n");
+  if (!head.host.empty() && !sdk::findHeader(head.headers, "host")) out.append("Host: ").append(head.host).append("\r\n");
+  out.append("\r\n");
   current_ = std::make_unique<Exchange>(*this, handler, head.method, chunked);
   current_->requestEnded_ = endOfMessage;
   stream_.write(out);
@@ -185,7 +188,7 @@ void ClientConnection::process() {
       if (wantsClose(head.headers, minor) || framing.kind == Framing::Kind::UntilClose) closeAfter_ = true;
       ex.headSeen_ = true;
       ex.decoder_ = std::make_unique<BodyDecoder>(framing);
-      sdk::HttpResponseHead forwarded = head;
+      sdk::HttpResponseHead& forwarded = head;
       stripHopByHop(forwarded.headers);
       bool bodyless = framing.kind == Framing::Kind::None;
       auto* h = ex.handler_;

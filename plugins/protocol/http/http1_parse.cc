@@ -6,24 +6,34 @@
 namespace ferry::plugins::protocol::http {
 namespace {
 
-bool isTchar(char c) {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
-    case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
+/** Character classes, looked up once per byte: bit 1 tchar (RFC 9110 token), bit 2 field-value. */
+struct CharTable {
+  unsigned char bits[256] = {};
+  constexpr CharTable() {
+    for (int c = 0; c < 256; ++c) {
+      bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      bool tchar = alnum || c == '!' || c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' ||
+                   c == '+' || c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' || c == '~';
+      // field-value: visible characters, obs-text, SP and HTAB; no other control characters.
+      bool value = c == '\t' || c == ' ' || (c >= 0x21 && c != 0x7f);
+      bits[c] = static_cast<unsigned char>((tchar ? 1 : 0) | (value ? 2 : 0));
+    }
   }
+};
+constexpr CharTable kChars;
+
+
+bool isToken(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!(kChars.bits[static_cast<unsigned char>(c)] & 1)) return false;
+  }
+  return true;
 }
 
-bool isToken(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), isTchar); }
-
-// field-value: visible characters, obs-text, SP and HTAB; no other control characters.
 bool isFieldValue(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c == '\t' || c == ' ') continue;
-    if (c < 0x21 || c == 0x7f) return false;
+  for (char c : s) {
+    if (!(kChars.bits[static_cast<unsigned char>(c)] & 2)) return false;
   }
   return true;
 }
@@ -419,33 +429,60 @@ bool BodyDecoder::finishAtClose() {
 }
 
 bool isHopByHop(std::string_view name) {
-  for (const char* h : {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
-                        "proxy-authenticate", "proxy-authorization"}) {
-    if (sdk::headerNameEquals(name, h)) return true;
+  // Filter on length first: almost every header is rejected without a comparison.
+  switch (name.size()) {
+    case 2: return sdk::headerNameEquals(name, "te");
+    case 7: return sdk::headerNameEquals(name, "trailer") || sdk::headerNameEquals(name, "upgrade");
+    case 10: return sdk::headerNameEquals(name, "connection") || sdk::headerNameEquals(name, "keep-alive");
+    case 16: return sdk::headerNameEquals(name, "proxy-connection");
+    case 17: return sdk::headerNameEquals(name, "transfer-encoding");
+    case 18: return sdk::headerNameEquals(name, "proxy-authenticate");
+    case 19: return sdk::headerNameEquals(name, "proxy-authorization");
+    default: return false;
   }
-  return false;
 }
 
 void stripHopByHop(sdk::HeaderList& headers) {
-  std::vector<std::string> named;
+  // Headers named by Connection are hop-by-hop too; most messages have none.
+  std::vector<std::string_view> named;
   for (const auto& [k, v] : headers) {
-    if (!sdk::headerNameEquals(k, "connection")) continue;
+    if (k.size() != 10 || !sdk::headerNameEquals(k, "connection")) continue;
     std::string_view rest = v;
     while (!rest.empty()) {
       auto comma = rest.find(',');
       auto token = trimOws(rest.substr(0, comma));
-      if (!token.empty()) named.emplace_back(token);
+      if (!token.empty()) named.push_back(token);
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
   }
-  headers.erase(std::remove_if(headers.begin(), headers.end(),
-                               [&](const auto& h) {
-                                 if (isHopByHop(h.first)) return true;
-                                 return std::any_of(named.begin(), named.end(),
-                                                    [&](const std::string& n) { return sdk::headerNameEquals(h.first, n); });
-                               }),
-                headers.end());
+  auto dropped = [&](const std::pair<std::string, std::string>& h) {
+    if (isHopByHop(h.first)) return true;
+    for (auto n : named) {
+      if (sdk::headerNameEquals(h.first, n)) return true;
+    }
+    return false;
+  };
+  // `named` views point into Connection values, which are dropped last by remove_if's moves:
+  // decide first, then erase.
+  std::vector<bool> drop(headers.size());
+  bool any = false;
+  for (std::size_t i = 0; i < headers.size(); ++i) any |= (drop[i] = dropped(headers[i]));
+  if (!any) return;
+  std::size_t w = 0;
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    if (!drop[i]) {
+      if (w != i) headers[w] = std::move(headers[i]);
+      ++w;
+    }
+  }
+  headers.resize(w);
+}
+
+void appendFields(std::string& out, const sdk::HeaderList& headers) {
+  for (const auto& [k, v] : headers) {
+    out.append(k).append(": ", 2).append(v).append("\r\n", 2);
+  }
 }
 
 bool wantsClose(const sdk::HeaderList& headers, int minorVersion) {

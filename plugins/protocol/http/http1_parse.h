@@ -76,6 +76,8 @@ class BodyDecoder {
 bool isHopByHop(std::string_view name);
 /** Removes hop-by-hop headers, including every header named by Connection. */
 void stripHopByHop(sdk::HeaderList& headers);
+/** Appends `name: value\r\n` for each header. */
+void appendFields(std::string& out, const sdk::HeaderList& headers);
 /** True when `headers` ask to close the connection, given the HTTP minor version. */
 bool wantsClose(const sdk::HeaderList& headers, int minorVersion);
 /** The standard reason phrase for `status`. */

@@ -17,7 +17,7 @@ std::string chunkHeader(std::size_t n) {
 
 std::string serializeFields(const sdk::HeaderList& headers) {
   std::string out;
-  for (const auto& [k, v] : headers) out += k + ": " + v + "\r\n";
+  appendFields(out, headers);
   return out;
 }
 
@@ -56,33 +56,38 @@ class ServerConnection::Exchange final : public sdk::ServerExchange {
   void sendResponseHead(const sdk::HttpResponseHead& head, bool endOfMessage) override {
     if (responseStarted_ || dead_) return;
     responseStarted_ = true;
-    sdk::HeaderList headers = head.headers;
-    stripHopByHop(headers);
+    // Response heads reach here from this plugin's client codec, already without hop-by-hop
+    // headers, or from the core (its own error answers): nothing to strip.
     bool noBody = head_.method == "HEAD" || head.status == 204 || head.status == 304 || head.status < 200;
-    bool hasLength = static_cast<bool>(sdk::findHeader(headers, "content-length"));
+    bool hasLength = static_cast<bool>(sdk::findHeader(head.headers, "content-length"));
+    const char* framing = nullptr;
     if (noBody) {
       mode_ = Mode::None;
     } else if (hasLength) {
       mode_ = Mode::Raw;
     } else if (endOfMessage) {
-      headers.emplace_back("content-length", "0");
+      framing = "content-length: 0\r\n";
       mode_ = Mode::None;
     } else if (head_.versionMinor >= 1) {
-      headers.emplace_back("transfer-encoding", "chunked");
+      framing = "transfer-encoding: chunked\r\n";
       mode_ = Mode::Chunked;
     } else {
       mode_ = Mode::Raw;  // HTTP/1.0 client: the body ends when the connection does
       keepAlive_ = false;
     }
     if (!requestEnded_) keepAlive_ = false;  // unread request body: the connection cannot continue
-    headers.emplace_back("via", conn_.settings_.via);
+    std::string out;
+    out.reserve(256);
+    out.append("HTTP/1.1 ").append(std::to_string(head.status)).append(" ").append(reasonPhrase(head.status)).append("\r\n");
+    appendFields(out, head.headers);
+    if (framing) out.append(framing);
+    out.append("via: ").append(conn_.settings_.via).append("\r\n");
     if (!keepAlive_) {
-      headers.emplace_back("connection", "close");
+      out.append("connection: close\r\n");
     } else if (head_.versionMinor == 0) {
-      headers.emplace_back("connection", "keep-alive");
+      out.append("connection: keep-alive\r\n");
     }
-    std::string out = "HTTP/1.1 " + std::to_string(head.status) + " " + reasonPhrase(head.status) + "\r\n" +
-                      serializeFields(headers) + "\r\n";
+    out.append("\r\n");
     conn_.stream_.write(out);
     if (endOfMessage) finish();
   }
