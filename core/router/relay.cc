@@ -7,103 +7,100 @@
 
 namespace ferry::core::router {
 
-/** Events of the client's request body; onWritable means the client can take more response. */
-struct Relay::RequestSide final : sdk::BodyHandler {
-  explicit RequestSide(Relay& r) : relay(r) {}
-  Relay& relay;
+// --- the client's request body; onWritable means the client can take more response --------
 
-  void onBody(std::string_view chunk) override {
-    if (relay.finished_) return;
-    if (!relay.upstream_) {
-      relay.earlyBody_.append(chunk);
-      return;
-    }
-    if (!relay.upstream_->sendRequestBody(chunk)) relay.server_->pauseRequestBody(true);
+void Relay::RequestSide::onBody(std::string_view chunk) {
+  if (relay.finished_) return;
+  if (!relay.upstream_) {
+    relay.earlyBody_.append(chunk);
+    return;
   }
-  void onEnd(const sdk::HeaderList& trailers) override {
-    if (relay.finished_) return;
-    relay.requestEnded_ = true;
-    relay.requestTrailers_ = trailers;
-    if (relay.upstream_) relay.upstream_->endRequest(trailers);
-  }
-  void onReset(const std::string&) override {
-    // The client went away: abandon the upstream exchange and its connection.
-    if (relay.finished_) return;
-    relay.server_ = nullptr;
-    if (relay.upstream_) relay.upstream_->reset("client reset");
-    relay.releaseUpstream(false);
-    relay.finish(relay.status_, false);
-  }
-  void onWritable() override {
-    if (!relay.finished_ && relay.upstream_) relay.upstream_->pauseResponseBody(false);
-  }
-};
+  if (!relay.upstream_->sendRequestBody(chunk)) relay.server_->pauseRequestBody(true);
+}
 
-/** Events of the upstream response; onWritable means the upstream can take more request. */
-struct Relay::ResponseSide final : sdk::ResponseHandler {
-  explicit ResponseSide(Relay& r) : relay(r) {}
-  Relay& relay;
+void Relay::RequestSide::onEnd(const sdk::HeaderList& trailers) {
+  if (relay.finished_) return;
+  relay.requestEnded_ = true;
+  relay.requestTrailers_ = trailers;
+  if (relay.upstream_) relay.upstream_->endRequest(trailers);
+}
 
-  void onResponseHead(const sdk::HttpResponseHead& head, bool endOfMessage) override {
-    if (relay.finished_) return;
-    relay.responseStarted_ = true;
-    relay.status_ = head.status;
-    if (relay.clearContext_) {
-      sdk::HttpResponseHead copy = head;
-      clearContextHeaders(copy.headers);
-      relay.server_->sendResponseHead(copy, endOfMessage);
-    } else {
-      relay.server_->sendResponseHead(head, endOfMessage);
-    }
-    if (endOfMessage) done(sdk::HeaderList{}, false);
-  }
-  void onBody(std::string_view chunk) override {
-    if (relay.finished_) return;
-    if (!relay.server_->sendResponseBody(chunk)) relay.upstream_->pauseResponseBody(true);
-  }
-  void onEnd(const sdk::HeaderList& trailers) override {
-    if (relay.finished_) return;
-    done(trailers, true);
-  }
-  void onReset(const std::string& reason) override {
-    if (relay.finished_) return;
-    relay.upstream_ = nullptr;
-    relay.releaseUpstream(false);
-    if (!relay.responseStarted_) {
-      relay.fail(502, "connection to " + relay.endpoint_->text() + " (" + relay.client_->id() +
-                          ") failed: " + (reason.empty() ? "closed before a response" : reason));
-      return;
-    }
-    relay.server_->reset(reason);
-    relay.server_ = nullptr;
-    relay.finish(relay.status_, false);
-  }
-  void onWritable() override {
-    if (!relay.finished_ && relay.server_) relay.server_->pauseRequestBody(false);
-  }
+void Relay::RequestSide::onReset(const std::string&) {
+  // The client went away: abandon the upstream exchange and its connection.
+  if (relay.finished_) return;
+  relay.server_ = nullptr;
+  if (relay.upstream_) relay.upstream_->reset("client reset");
+  relay.releaseUpstream(false);
+  relay.finish(relay.status_, false);
+}
 
-  void done(const sdk::HeaderList& trailers, bool sendEnd) {
-    relay.responseEnded_ = true;
-    // The upstream connection is reusable only if it saw the whole request too.
-    relay.upstream_ = nullptr;
-    relay.releaseUpstream(relay.requestEnded_);
-    if (sendEnd) relay.server_->endResponse(trailers);
-    relay.finish(relay.status_, relay.status_ < 500);
+void Relay::RequestSide::onWritable() {
+  if (!relay.finished_ && relay.upstream_) relay.upstream_->pauseResponseBody(false);
+}
+
+// --- the upstream response; onWritable means the upstream can take more request -------------
+
+void Relay::ResponseSide::onResponseHead(const sdk::HttpResponseHead& head, bool endOfMessage) {
+  if (relay.finished_) return;
+  relay.responseStarted_ = true;
+  relay.status_ = head.status;
+  if (relay.clearContext_) {
+    sdk::HttpResponseHead copy = head;
+    clearContextHeaders(copy.headers);
+    relay.server_->sendResponseHead(copy, endOfMessage);
+  } else {
+    relay.server_->sendResponseHead(head, endOfMessage);
   }
-};
+  if (endOfMessage) done(sdk::HeaderList{}, false);
+}
+
+void Relay::ResponseSide::onBody(std::string_view chunk) {
+  if (relay.finished_) return;
+  if (!relay.server_->sendResponseBody(chunk)) relay.upstream_->pauseResponseBody(true);
+}
+
+void Relay::ResponseSide::onEnd(const sdk::HeaderList& trailers) {
+  if (relay.finished_) return;
+  done(trailers, true);
+}
+
+void Relay::ResponseSide::onReset(const std::string& reason) {
+  if (relay.finished_) return;
+  relay.upstream_ = nullptr;
+  relay.releaseUpstream(false);
+  if (!relay.responseStarted_) {
+    relay.fail(502, "connection to " + relay.endpoint_->text() + " (" + relay.client_->id() +
+                        ") failed: " + (reason.empty() ? "closed before a response" : reason));
+    return;
+  }
+  relay.server_->reset(reason);
+  relay.server_ = nullptr;
+  relay.finish(relay.status_, false);
+}
+
+void Relay::ResponseSide::onWritable() {
+  if (!relay.finished_ && relay.server_) relay.server_->pauseRequestBody(false);
+}
+
+void Relay::ResponseSide::done(const sdk::HeaderList& trailers, bool sendEnd) {
+  relay.responseEnded_ = true;
+  // The upstream connection is reusable only if it saw the whole request too.
+  relay.upstream_ = nullptr;
+  relay.releaseUpstream(relay.requestEnded_);
+  if (sendEnd) relay.server_->endResponse(trailers);
+  relay.finish(relay.status_, relay.status_ < 500);
+}
 
 Relay::Relay(RouterWorker& worker, sdk::ServerExchange& exchange, RequestStats& serverStats, bool clearContext)
     : worker_(worker),
       server_(&exchange),
       serverStats_(serverStats),
       clearContext_(clearContext),
-      head_(exchange.request()),
-      start_(std::chrono::steady_clock::now()),
-      requestSide_(std::make_unique<RequestSide>(*this)),
-      responseSide_(std::make_unique<ResponseSide>(*this)) {
+      head_(&exchange.request()),
+      start_(std::chrono::steady_clock::now()) {
   serverStats_.started();
-  if (clearContext_) clearContextHeaders(head_.headers);
-  exchange.setRequestBodyHandler(requestSide_.get());
+  if (clearContext_) clearContextHeaders(head_->headers);
+  exchange.setRequestBodyHandler(&requestSide_);
   // Nothing can take the body until an upstream exchange exists.
   exchange.pauseRequestBody(true);
 }
@@ -177,7 +174,7 @@ void Relay::onConnection(PooledConnection* connection, int status, const std::st
   }
   connection_ = connection;
   bool bodyDone = requestEnded_ && earlyBody_.empty();
-  upstream_ = connection->codec->startRequest(head_, bodyDone && requestTrailers_.empty(), *responseSide_);
+  upstream_ = connection->codec->startRequest(*head_, bodyDone && requestTrailers_.empty(), responseSide_);
   if (!upstream_) {
     connection_->broken = true;
     releaseUpstream(false);

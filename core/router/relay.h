@@ -27,8 +27,8 @@ class Relay {
   Relay(RouterWorker& worker, sdk::ServerExchange& exchange, RequestStats& serverStats, bool clearContext);
   ~Relay();
 
-  /** The request head as it will be forwarded; the worker rewrites it before forward(). */
-  sdk::HttpRequestHead& head() { return head_; }
+  /** The request head as it will be forwarded (the exchange's own, rewritten in place). */
+  sdk::HttpRequestHead& head() { return *head_; }
   /** Answers with a Ferry error: `status`, an `l5d-err` header and the message as body. */
   void fail(int status, const std::string& message);
   /**
@@ -50,9 +50,6 @@ class Relay {
   naming::Dtab local;
 
  private:
-  struct RequestSide;
-  struct ResponseSide;
-
   void onConnection(PooledConnection* connection, int status, const std::string& error);
   void timedOut(const std::string& which, std::chrono::milliseconds limit);
   void finish(int status, bool success);
@@ -62,10 +59,27 @@ class Relay {
   sdk::ServerExchange* server_;
   RequestStats& serverStats_;
   bool clearContext_;
-  sdk::HttpRequestHead head_;
+  sdk::HttpRequestHead* head_;
   std::chrono::steady_clock::time_point start_;
-  std::unique_ptr<RequestSide> requestSide_;
-  std::unique_ptr<ResponseSide> responseSide_;
+  // Both sides live inside the relay: one allocation per request, not three.
+  struct RequestSide final : sdk::BodyHandler {
+    explicit RequestSide(Relay& r) : relay(r) {}
+    Relay& relay;
+    void onBody(std::string_view chunk) override;
+    void onEnd(const sdk::HeaderList& trailers) override;
+    void onReset(const std::string& reason) override;
+    void onWritable() override;
+  } requestSide_{*this};
+  struct ResponseSide final : sdk::ResponseHandler {
+    explicit ResponseSide(Relay& r) : relay(r) {}
+    Relay& relay;
+    void onResponseHead(const sdk::HttpResponseHead& head, bool endOfMessage) override;
+    void onBody(std::string_view chunk) override;
+    void onEnd(const sdk::HeaderList& trailers) override;
+    void onReset(const std::string& reason) override;
+    void onWritable() override;
+    void done(const sdk::HeaderList& trailers, bool sendEnd);
+  } responseSide_{*this};
 
   std::shared_ptr<EndpointPool> endpoint_;
   Client* client_ = nullptr;

@@ -30,7 +30,7 @@ class ServerConnection::Exchange final : public sdk::ServerExchange {
         bodyless_(framing.kind == Framing::Kind::None) {}
 
   // sdk::ServerExchange
-  const sdk::HttpRequestHead& request() const override { return head_; }
+  sdk::HttpRequestHead& request() override { return head_; }
 
   void setRequestBodyHandler(sdk::BodyHandler* handler) override {
     handler_ = handler;

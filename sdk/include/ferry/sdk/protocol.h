@@ -42,7 +42,11 @@ class BodyHandler {
 class ServerExchange {
  public:
   virtual ~ServerExchange() = default;
-  virtual const HttpRequestHead& request() const = 0;
+  /**
+   * The request head. The router rewrites it in place (l5d-* headers, a consumed path) before
+   * forwarding it, so it is not copied per request. Lifetime: the exchange's.
+   */
+  virtual HttpRequestHead& request() = 0;
   /** The request's body and end go to `handler`, which must outlive the exchange's end. */
   virtual void setRequestBodyHandler(BodyHandler* handler) = 0;
   /** Stops (true) or resumes reading the request body. */
