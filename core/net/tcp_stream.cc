@@ -11,6 +11,20 @@ namespace {
 // (or copied) before the next read on this thread starts. Idle keep-alive connections then cost
 // a few hundred bytes instead of 32 KiB each.
 thread_local std::array<char, 64 * 1024> tReadBuffer;
+
+// Streams written to while a read callback runs on this thread. They are flushed when the
+// callback returns: a request read on one connection typically writes to another, and this
+// sends those bytes without a posted flush per stream. Outside read callbacks, writes post.
+thread_local bool tInReadCallback = false;
+thread_local std::vector<std::shared_ptr<TcpStream>> tPendingFlush;
+
+void flushPending() {
+  while (!tPendingFlush.empty()) {
+    auto batch = std::move(tPendingFlush);
+    tPendingFlush.clear();
+    for (auto& s : batch) s->flushNow();
+  }
+}
 }  // namespace
 
 std::string endpointText(const asio::ip::tcp::endpoint& e) {
@@ -57,7 +71,12 @@ void TcpStream::readMore() {
       self->notifyClosed();
       return;
     }
-    if (self->handler_) self->handler_->onData(std::string_view(tReadBuffer.data(), n));
+    if (self->handler_) {
+      tInReadCallback = true;
+      self->handler_->onData(std::string_view(tReadBuffer.data(), n));
+      tInReadCallback = false;
+      flushPending();
+    }
     self->readMore();
   });
 }
@@ -69,14 +88,20 @@ bool TcpStream::write(std::string_view bytes) {
   // leave in one send (and one TCP segment), not two.
   if (writing_.empty() && !flushScheduled_) {
     flushScheduled_ = true;
-    asio::post(socket_.get_executor(), [self = shared_from_this()] {
-      self->flushScheduled_ = false;
-      self->flush();
-    });
+    if (tInReadCallback) {
+      tPendingFlush.push_back(shared_from_this());
+    } else {
+      asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flushNow(); });
+    }
   }
   bool ok = bufferedBytes() < kHighWatermark;
   if (!ok) writeBlocked_ = true;
   return ok;
+}
+
+void TcpStream::flushNow() {
+  flushScheduled_ = false;
+  flush();
 }
 
 void TcpStream::flush() {

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <functional>
+#include <vector>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,8 @@ class TcpStream final : public sdk::ByteStream, public std::enable_shared_from_t
   std::string localAddress() const override { return local_; }
 
   bool isOpen() const { return socket_.is_open() && !closing_; }
+  /** Sends what write() queued (called at the end of the loop turn that queued it). */
+  void flushNow();
   /**
    * Core-only: called once when the stream is finished for any reason (peer closed, error,
    * close(), abort()), after the handler's onClosed if any. Owners free their state here.
