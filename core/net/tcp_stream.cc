@@ -36,6 +36,8 @@ std::string endpointText(const asio::ip::tcp::endpoint& e) {
 TcpStream::TcpStream(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {
   boost::system::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  // read_some after async_wait must not block: the socket is non-blocking for this side too.
+  socket_.non_blocking(true, ec);
   auto peer = socket_.remote_endpoint(ec);
   if (!ec) peer_ = endpointText(peer);
   auto local = socket_.local_endpoint(ec);
@@ -55,12 +57,19 @@ void TcpStream::setHandler(sdk::ByteStreamHandler* handler) {
 void TcpStream::readMore() {
   if (reading_ || paused_ || closing_ || closed_) return;
   reading_ = true;
-  // async_read_some lets Asio skip the speculative recv after a short read (the socket is
-  // drained) and wait for the next edge without re-arming epoll: one recv per event.
-  socket_.async_read_some(asio::buffer(tReadBuffer), [self = shared_from_this()](const boost::system::error_code& ec,
-                                                                                  std::size_t n) {
+  // Wait for readiness, then read on this thread into the thread's buffer. (async_read_some
+  // would let the reactor fill the buffer before the handler runs, and with one buffer per
+  // thread one connection's bytes would overwrite another's.)
+  socket_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& waitEc) {
     self->reading_ = false;
     if (self->closed_ || self->closing_) return;
+    boost::system::error_code ec = waitEc;
+    std::size_t n = 0;
+    if (!ec) n = self->socket_.read_some(asio::buffer(tReadBuffer), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      self->readMore();
+      return;
+    }
     if (ec) {
       auto* h = self->handler_;
       self->handler_ = nullptr;

@@ -131,6 +131,19 @@ class Http1Test(FerryTestCase):
         server = "rt/h1/server/%s/connects" % self.addr.replace(":", "/")
         self.assertEqual(m[server], 1)
 
+    def test_many_connections_ready_at_once_keep_their_own_bytes(self):
+        # Every connection sends before any is answered, so many are readable in one event-loop
+        # turn: each must get the answer to its own request (a shared read buffer once mixed them).
+        socks = []
+        for i in range(300):
+            s, f = self.connect()
+            s.sendall(b"GET /conn-%d HTTP/1.1\r\nHost: echo\r\n\r\n" % i)
+            socks.append((s, f))
+        for i, (s, f) in enumerate(socks):
+            status, _, body = read_response(f)
+            self.assertEqual(status, "HTTP/1.1 200 OK\r\n")
+            self.assertTrue(body.startswith(b"GET /conn-%d " % i), body)
+
     def test_pipelined_requests_are_answered_in_order(self):
         s, f = self.connect()
         s.sendall(b"".join(b"GET /p%d HTTP/1.1\r\nHost: echo\r\n\r\n" % i for i in range(5)))
