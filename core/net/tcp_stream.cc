@@ -70,16 +70,7 @@ void TcpStream::readMore() {
       self->readMore();
       return;
     }
-    if (ec) {
-      auto* h = self->handler_;
-      self->handler_ = nullptr;
-      self->closed_ = true;
-      boost::system::error_code ignored;
-      self->socket_.close(ignored);
-      if (h) h->onClosed(ec == asio::error::eof ? "" : ec.message());
-      self->notifyClosed();
-      return;
-    }
+    if (ec) return self->fail(ec == asio::error::eof ? "" : ec.message());
     if (self->handler_) {
       tInReadCallback = true;
       self->handler_->onData(std::string_view(tReadBuffer.data(), n));
@@ -120,16 +111,7 @@ void TcpStream::flush() {
                                                                                   std::size_t) {
     self->writing_.clear();
     if (self->closed_) return;
-    if (ec) {
-      auto* h = self->handler_;
-      self->handler_ = nullptr;
-      self->closed_ = true;
-      boost::system::error_code ignored;
-      self->socket_.close(ignored);
-      if (h) h->onClosed(ec.message());
-      self->notifyClosed();
-      return;
-    }
+    if (ec) return self->fail(ec.message());
     if (!self->queued_.empty()) {
       self->flush();
     } else if (self->closing_) {
@@ -160,6 +142,16 @@ void TcpStream::finishClose() {
   boost::system::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
   socket_.close(ec);
+  notifyClosed();
+}
+
+void TcpStream::fail(const std::string& error) {
+  auto* h = handler_;
+  handler_ = nullptr;
+  closed_ = true;
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+  if (h) h->onClosed(error);
   notifyClosed();
 }
 

@@ -49,6 +49,8 @@ class TcpStream final : public sdk::ByteStream, public std::enable_shared_from_t
   void flush();
   void finishClose();
   void notifyClosed();
+  /** The connection failed or the peer closed (`error` empty): tell the handler, then the owner. */
+  void fail(const std::string& error);
 
   boost::asio::ip::tcp::socket socket_;
   sdk::ByteStreamHandler* handler_ = nullptr;

@@ -38,6 +38,20 @@ def wait_until(predicate, timeout=5.0, interval=0.01, what="condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
+FS_PREAMBLE = """
+admin: {port: 0}
+namers:
+- kind: io.l5d.fs
+  rootDir: disco
+routers:
+"""
+
+
+def fs_config(routers):
+    """A config with an ephemeral admin port and io.l5d.fs on ./disco, then `routers` (YAML)."""
+    return FS_PREAMBLE + routers.lstrip("\n")
+
+
 def run_ferry(*args, timeout=30, env=None, cwd=None):
     """Runs ferry to completion (CLI modes) and returns the CompletedProcess."""
     return subprocess.run([FERRY, *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd)

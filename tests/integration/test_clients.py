@@ -4,14 +4,9 @@ import http.client
 import threading
 import time
 
-from harness import FerryTestCase, http_request, main
+from harness import fs_config, FerryTestCase, http_request, main
 
-CONFIG = """
-admin: {port: 0}
-namers:
-- kind: io.l5d.fs
-  rootDir: disco
-routers:
+CONFIG = fs_config("""
 - protocol: http
   label: c
   dtab: /svc => /#/io.l5d.fs;
@@ -31,7 +26,7 @@ routers:
       totalTimeoutMs: 300
   servers:
   - port: 0
-"""
+""")
 
 
 def sleepy(seconds):

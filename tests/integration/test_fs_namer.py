@@ -3,14 +3,9 @@ fallback flips live when a file empties, with no request needed."""
 import os
 import time
 
-from harness import FerryTestCase, http_request, main, wait_until
+from harness import fs_config, FerryTestCase, http_request, main, wait_until
 
-CONFIG = """
-admin: {port: 0}
-namers:
-- kind: io.l5d.fs
-  rootDir: disco
-routers:
+CONFIG = fs_config("""
 - protocol: http
   label: fs
   dtab: |
@@ -18,7 +13,7 @@ routers:
     /svc => /#/io.l5d.fs;
   servers:
   - port: 0
-"""
+""")
 
 
 class FsNamerTest(FerryTestCase):

@@ -4,14 +4,9 @@ malformed requests."""
 import socket
 import time
 
-from harness import FerryTestCase, http_request, main, raw_exchange, wait_until
+from harness import fs_config, FerryTestCase, http_request, main, raw_exchange, wait_until
 
-CONFIG = """
-admin: {port: 0}
-namers:
-- kind: io.l5d.fs
-  rootDir: disco
-routers:
+CONFIG = fs_config("""
 - protocol: http
   label: h1
   dtab: /svc => /#/io.l5d.fs;
@@ -24,7 +19,7 @@ routers:
       by: {kind: router}
       for: {kind: "ip:port"}
     timestampHeader: X-Request-Start
-"""
+""")
 
 
 def echo(handler, body):

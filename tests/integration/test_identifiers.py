@@ -3,14 +3,9 @@ order, dstPrefix, and weighted unions split per request."""
 import collections
 import http.client
 
-from harness import FerryTestCase, http_request, main
+from harness import fs_config, FerryTestCase, http_request, main
 
-CONFIG = """
-admin: {port: 0}
-namers:
-- kind: io.l5d.fs
-  rootDir: disco
-routers:
+CONFIG = fs_config("""
 - protocol: http
   label: mh
   identifier: {kind: io.l5d.methodAndHost, httpUriInDst: true}
@@ -30,7 +25,7 @@ routers:
     /svc/fallback => /#/io.l5d.fs/b;
     /svc/split => 1 * /#/io.l5d.fs/a & 3 * /#/io.l5d.fs/b;
   servers: [{port: 0}]
-"""
+""")
 
 
 class IdentifiersTest(FerryTestCase):

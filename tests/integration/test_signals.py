@@ -3,19 +3,14 @@ import signal
 import threading
 import time
 
-from harness import FerryTestCase, http_request, main
+from harness import fs_config, FerryTestCase, http_request, main
 
-CONFIG = """
-admin: {port: 0}
-namers:
-- kind: io.l5d.fs
-  rootDir: disco
-routers:
+CONFIG = fs_config("""
 - protocol: http
   label: r
   dtab: /svc => /#/io.l5d.fs;
   servers: [{port: 0}]
-"""
+""")
 
 
 def slow(handler, body):

@@ -5,22 +5,17 @@ import socket
 import subprocess
 import threading
 
-from harness import FerryTestCase, main, raw_exchange
+from harness import fs_config, FerryTestCase, main, raw_exchange
 
 GIB = 1 << 30
 CHUNK = 1 << 20
 
-CONFIG = """
-admin: {port: 0}
-namers:
-- kind: io.l5d.fs
-  rootDir: disco
-routers:
+CONFIG = fs_config("""
 - protocol: http
   label: s
   dtab: /svc => /#/io.l5d.fs;
   servers: [{port: 0}]
-"""
+""")
 
 
 class RawBackend:

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ferry/sdk/load_balancer.h"
+#include "plugins/common/balancer/max_effort.h"
 
 namespace ferry::plugins::load_balancer::aperture {
 namespace {
@@ -106,7 +107,7 @@ class Factory final : public sdk::LoadBalancerFactory {
  private:
   static sdk::Result<Settings> parse(const sdk::ConfigView& config) {
     Settings s;
-    auto effort = config.integer("maxEffort", s.maxEffort);
+    auto effort = common::readMaxEffort(config);
     auto smooth = config.integer("smoothWindowMs", 5000);
     auto low = config.number("lowLoad", s.lowLoad);
     auto high = config.number("highLoad", s.highLoad);

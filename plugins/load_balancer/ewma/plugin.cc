@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ferry/sdk/load_balancer.h"
+#include "plugins/common/balancer/max_effort.h"
 
 namespace ferry::plugins::load_balancer::ewma {
 namespace {
@@ -93,7 +94,7 @@ class Factory final : public sdk::LoadBalancerFactory {
  private:
   static sdk::Result<Settings> parse(const sdk::ConfigView& config) {
     Settings s;
-    auto effort = config.integer("maxEffort", s.maxEffort);
+    auto effort = common::readMaxEffort(config);
     if (!effort) return effort.status();
     auto decay = config.integer("decayTimeMs", 10000);
     if (!decay) return decay.status();

@@ -1,6 +1,7 @@
 // Registration of the p2c load balancer.
 
 #include "ferry/sdk/load_balancer.h"
+#include "plugins/common/balancer/max_effort.h"
 #include "plugins/load_balancer/p2c/p2c.h"
 
 namespace ferry::plugins::load_balancer::p2c {
@@ -15,20 +16,13 @@ namespace {
 class P2cFactory final : public sdk::LoadBalancerFactory {
  public:
   const char* kind() const override { return "p2c"; }
-  sdk::Status validate(const sdk::ConfigView& config) const override { return maxEffort(config).status(); }
+  sdk::Status validate(const sdk::ConfigView& config) const override { return common::readMaxEffort(config).status(); }
   sdk::Result<sdk::LoadBalancerPtr> create(const sdk::ConfigView& config, sdk::HostContext&) const override {
-    auto effort = maxEffort(config);
+    auto effort = common::readMaxEffort(config);
     if (!effort) return effort.status();
     return sdk::LoadBalancerPtr(std::make_unique<P2c>(*effort));
   }
 
- private:
-  static sdk::Result<int> maxEffort(const sdk::ConfigView& config) {
-    auto v = config.integer("maxEffort", 5);
-    if (!v) return v.status();
-    if (*v < 1 || *v > 1000) return sdk::Result<int>::failure(config.location() + ": maxEffort must be between 1 and 1000");
-    return static_cast<int>(*v);
-  }
 };
 
 const P2cFactory kFactory;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ferry/sdk/load_balancer.h"
+#include "plugins/common/balancer/max_effort.h"
 
 namespace ferry::plugins::load_balancer::round_robin {
 namespace {
@@ -57,20 +58,13 @@ class RoundRobin final : public sdk::LoadBalancer {
 class Factory final : public sdk::LoadBalancerFactory {
  public:
   const char* kind() const override { return "roundRobin"; }
-  sdk::Status validate(const sdk::ConfigView& config) const override { return maxEffort(config).status(); }
+  sdk::Status validate(const sdk::ConfigView& config) const override { return common::readMaxEffort(config).status(); }
   sdk::Result<sdk::LoadBalancerPtr> create(const sdk::ConfigView& config, sdk::HostContext&) const override {
-    auto effort = maxEffort(config);
+    auto effort = common::readMaxEffort(config);
     if (!effort) return effort.status();
     return sdk::LoadBalancerPtr(std::make_unique<RoundRobin>(*effort));
   }
 
- private:
-  static sdk::Result<int> maxEffort(const sdk::ConfigView& config) {
-    auto v = config.integer("maxEffort", 5);
-    if (!v) return v.status();
-    if (*v < 1 || *v > 1000) return sdk::Result<int>::failure(config.location() + ": maxEffort must be between 1 and 1000");
-    return static_cast<int>(*v);
-  }
 };
 
 const Factory kFactory;
