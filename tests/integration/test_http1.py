@@ -77,8 +77,8 @@ def echo(handler, body):
         handler.wfile.write(data)
 
 
-def read_response(sock_file):
-    """Reads one response (status line, headers, Content-Length or chunked body)."""
+def read_head(sock_file):
+    """Reads a status line and header fields: (status line, {lower-cased name: [values]})."""
     status = sock_file.readline()
     headers = {}
     while True:
@@ -87,6 +87,12 @@ def read_response(sock_file):
             break
         k, v = line.decode().split(":", 1)
         headers.setdefault(k.strip().lower(), []).append(v.strip())
+    return status.decode(), headers
+
+
+def read_response(sock_file):
+    """Reads one response (status line, headers, Content-Length or chunked body)."""
+    status, headers = read_head(sock_file)
     body = b""
     if "content-length" in headers:
         body = sock_file.read(int(headers["content-length"][0]))
@@ -98,7 +104,7 @@ def read_response(sock_file):
                 break
             body += sock_file.read(size)
             sock_file.readline()
-    return status.decode(), headers, body
+    return status, headers, body
 
 
 class Http1Test(FerryTestCase):
@@ -284,15 +290,8 @@ class Http1Test(FerryTestCase):
 
 
 def read_response_head_only(sock_file):
-    status = sock_file.readline()
-    headers = {}
-    while True:
-        line = sock_file.readline()
-        if line in (b"\r\n", b""):
-            break
-        k, v = line.decode().split(":", 1)
-        headers.setdefault(k.strip().lower(), []).append(v.strip())
-    return status.decode(), headers, b""
+    status, headers = read_head(sock_file)
+    return status, headers, b""
 
 
 if __name__ == "__main__":
