@@ -24,7 +24,7 @@ struct RouterWorker::Connection {
 };
 
 RouterWorker::RouterWorker(Router& router, std::size_t index, server::EventLoop& loop, stats::StatsStore& store)
-    : router_(router), index_(index), loop_(loop), store_(store), rng_(0x5eed + index) {
+    : router_(router), index_(index), loop_(loop), store_(store), rng_(std::random_device{}() ^ (uint64_t{index} << 32)) {
   for (std::size_t i = 0; i < router.config().servers.size(); ++i) {
     servers_.push_back(std::make_unique<ServerSide>(*this, i));
   }
