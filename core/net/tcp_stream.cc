@@ -9,8 +9,15 @@ namespace asio = boost::asio;
 namespace {
 // One read buffer per thread, not per connection: a read is handed to the handler and consumed
 // (or copied) before the next read on this thread starts. Idle keep-alive connections then cost
-// a few hundred bytes instead of 32 KiB each.
-thread_local std::array<char, 64 * 1024> tReadBuffer;
+// a few hundred bytes instead of 32 KiB each. Allocated on first use: a thread_local array would
+// be zeroed in every thread's TLS block, the admin and main threads included.
+constexpr std::size_t kReadBufferSize = 64 * 1024;
+thread_local std::unique_ptr<char[]> tReadBuffer;
+
+char* readBuffer() {
+  if (!tReadBuffer) tReadBuffer = std::make_unique<char[]>(kReadBufferSize);
+  return tReadBuffer.get();
+}
 
 // Streams written to while a read callback runs on this thread. They are flushed when the
 // callback returns: a request read on one connection typically writes to another, and this
@@ -65,7 +72,7 @@ void TcpStream::readMore() {
     if (self->closed_ || self->closing_) return;
     boost::system::error_code ec = waitEc;
     std::size_t n = 0;
-    if (!ec) n = self->socket_.read_some(asio::buffer(tReadBuffer), ec);
+    if (!ec) n = self->socket_.read_some(asio::buffer(readBuffer(), kReadBufferSize), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) {
       self->readMore();
       return;
@@ -73,7 +80,7 @@ void TcpStream::readMore() {
     if (ec) return self->fail(ec == asio::error::eof ? "" : ec.message());
     if (self->handler_) {
       tInReadCallback = true;
-      self->handler_->onData(std::string_view(tReadBuffer.data(), n));
+      self->handler_->onData(std::string_view(tReadBuffer.get(), n));
       tInReadCallback = false;
       flushPending();
     }
