@@ -145,9 +145,39 @@ void TcpStream::close() {
 }
 
 void TcpStream::finishClose() {
-  closed_ = true;
   boost::system::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  if (linger_ && !ec) {
+    drainThenClose();
+    return;
+  }
+  hardClose();
+}
+
+void TcpStream::drainThenClose() {
+  if (!lingerTimer_) {
+    lingerTimer_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), std::chrono::seconds(1));
+    lingerTimer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec) self->hardClose();
+    });
+  }
+  socket_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& waitEc) {
+    if (self->closed_) return;
+    boost::system::error_code ec = waitEc;
+    std::size_t n = 0;
+    if (!ec) n = self->socket_.read_some(asio::buffer(readBuffer(), kReadBufferSize), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return self->drainThenClose();
+    self->drained_ += n;
+    if (ec || self->drained_ > (1u << 20)) return self->hardClose();  // EOF, error, or enough
+    self->drainThenClose();
+  });
+}
+
+void TcpStream::hardClose() {
+  if (closed_) return;
+  closed_ = true;
+  if (lingerTimer_) lingerTimer_->cancel();
+  boost::system::error_code ec;
   socket_.close(ec);
   notifyClosed();
 }
@@ -156,6 +186,7 @@ void TcpStream::fail(const std::string& error) {
   auto* h = handler_;
   handler_ = nullptr;
   closed_ = true;
+  if (lingerTimer_) lingerTimer_->cancel();
   boost::system::error_code ignored;
   socket_.close(ignored);
   if (h) h->onClosed(error);
@@ -173,6 +204,7 @@ void TcpStream::abort() {
   handler_ = nullptr;
   closed_ = true;
   closing_ = true;
+  if (lingerTimer_) lingerTimer_->cancel();
   boost::system::error_code ec;
   // A zero linger turns close() into a reset: the peer sees RST, not an orderly end.
   socket_.set_option(asio::socket_base::linger(true, 0), ec);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "ferry/sdk/connection.h"
 
@@ -39,6 +40,13 @@ class TcpStream final : public sdk::ByteStream, public std::enable_shared_from_t
   /** Sends what write() queued (called at the end of the loop turn that queued it). */
   void flushNow();
   /**
+   * Core-only, for accepted connections: close() half-closes after the last byte is sent, then
+   * reads and discards what the peer still sends (at most 1 s and 1 MiB) before closing. A
+   * client still uploading when it is answered early (413, 400) then reads the answer instead
+   * of a reset.
+   */
+  void setLingerOnClose(bool linger) { linger_ = linger; }
+  /**
    * Core-only: called once when the stream is finished for any reason (peer closed, error,
    * close(), abort()), after the handler's onClosed if any. Owners free their state here.
    */
@@ -48,6 +56,8 @@ class TcpStream final : public sdk::ByteStream, public std::enable_shared_from_t
   void readMore();
   void flush();
   void finishClose();
+  void drainThenClose();
+  void hardClose();
   void notifyClosed();
   /** The connection failed or the peer closed (`error` empty): tell the handler, then the owner. */
   void fail(const std::string& error);
@@ -64,6 +74,9 @@ class TcpStream final : public sdk::ByteStream, public std::enable_shared_from_t
   bool writeBlocked_ = false;
   bool closing_ = false;
   bool closed_ = false;
+  bool linger_ = false;
+  std::size_t drained_ = 0;
+  std::unique_ptr<boost::asio::steady_timer> lingerTimer_;
 };
 
 /** "ip:port" of an endpoint (IPv6 in brackets). */

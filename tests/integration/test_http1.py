@@ -266,6 +266,11 @@ class Http1Test(FerryTestCase):
         out = raw_exchange(self.addr, b"POST /x HTTP/1.1\r\nHost: echo\r\nContent-Length: 614400\r\n\r\n")
         self.assertTrue(out.startswith(b"HTTP/1.1 413 Content Too Large"), out)
         self.assertIn(b"exceeds maxRequestKB (512)", out)
+        # With the body already on its way: the connection lingers, so the client reads the
+        # 413 instead of a reset.
+        status, headers, body = http_request(self.addr, "POST", "/x", {"Host": "echo"}, body=b"y" * 600 * 1024)
+        self.assertEqual(status, 413)
+        self.assertIn(b"exceeds maxRequestKB (512)", body)
         status, headers, body = http_request(self.addr, path="/big", headers={"Host": "echo"})
         self.assertEqual(status, 502)
         self.assertIn(b"exceeds maxResponseKB (100)", body)
