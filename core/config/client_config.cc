@@ -5,17 +5,6 @@
 namespace ferry::core::config {
 namespace {
 
-/** Linkerd client/service keys Ferry does not implement yet: refused by name. */
-void refuse(const NodeView& v, std::initializer_list<const char*> keys, const char* where, std::vector<std::string>& errors) {
-  for (const char* k : keys) {
-    if (auto c = v.childView(k)) {
-      errors.push_back(c->location() + ": '" + k + "' (" + where +
-                       ") is a Linkerd setting that Ferry does not support yet; remove it to run");
-      v.ignore(k);
-    }
-  }
-}
-
 std::optional<int64_t> positive(const NodeView& v, const char* key, std::vector<std::string>& errors) {
   auto c = v.childView(key);
   if (!c) return std::nullopt;
@@ -70,7 +59,7 @@ ClientParams clientParams(const NodeView& v, ClientConfig& out, const plugin::Pl
     p.poolMaxWaiters = positive(*pool, "maxWaiters", errors);
     if (p.poolMaxSize && *p.poolMaxSize == 0) errors.push_back(pool->location() + ": maxSize must be at least 1");
   }
-  refuse(v, {"failureAccrual", "failFast", "requeueBudget", "clientSession", "socketOptions", "tls",
+  refuseUnsupported(v, {"failureAccrual", "failFast", "requeueBudget", "clientSession", "socketOptions", "tls",
              "requestAuthorizers", "forwardClientCert"},
          "client", errors);
   return p;
@@ -79,7 +68,7 @@ ClientParams clientParams(const NodeView& v, ClientConfig& out, const plugin::Pl
 ServiceParams serviceParams(const NodeView& v, std::vector<std::string>& errors) {
   ServiceParams p;
   p.totalTimeoutMs = positive(v, "totalTimeoutMs", errors);
-  refuse(v, {"retries", "responseClassifier"}, "service", errors);
+  refuseUnsupported(v, {"retries", "responseClassifier"}, "service", errors);
   return p;
 }
 

@@ -32,18 +32,6 @@ class Errors {
   std::vector<std::string> list_;
 };
 
-/** Linkerd keys that Ferry recognises but does not implement yet, per block. */
-void refuseUnsupported(const NodeView& view, std::initializer_list<const char*> keys, const std::string& where,
-                       Errors& errors) {
-  for (const char* k : keys) {
-    if (auto c = view.childView(k)) {
-      errors.add(c->location() + ": '" + k + "' (" + where +
-                 ") is a Linkerd setting that Ferry does not support yet; remove it to run");
-      view.ignore(k);  // its contents are not "unknown keys" on top
-    }
-  }
-}
-
 template <typename T>
 T take(sdk::Result<T> r, T fallback, Errors& errors) {
   if (!r) {
@@ -132,7 +120,7 @@ AdminConfig parseAdmin(const NodeView& root, Errors& errors) {
   admin.workerThreads = static_cast<int>(take(v->integer("workerThreads", admin.workerThreads),
                                               int64_t{admin.workerThreads}, errors));
   if (admin.workerThreads < 1) errors.add(v->location() + ": admin.workerThreads must be at least 1");
-  refuseUnsupported(*v, {"socketOptions", "httpIdentifierPort", "tls", "security"}, "admin", errors);
+  refuseUnsupported(*v, {"socketOptions", "httpIdentifierPort", "tls", "security"}, "admin", errors.list());
   return admin;
 }
 
@@ -182,7 +170,7 @@ ServerConfig parseServer(const std::shared_ptr<NodeView>& v, uint16_t defaultPor
   server.port = readPort(*v, "port", defaultPort, errors);
   server.maxConcurrentRequests = take(v->integer("maxConcurrentRequests", 0), int64_t{0}, errors);
   server.clearContext = take(v->boolean("clearContext", false), false, errors);
-  refuseUnsupported(*v, {"tls", "socketOptions", "announce", "serverSession", "timeoutMs"}, "server", errors);
+  refuseUnsupported(*v, {"tls", "socketOptions", "announce", "serverSession", "timeoutMs"}, "server", errors.list());
   return server;
 }
 
@@ -264,7 +252,7 @@ RouterConfig parseRouter(const std::shared_ptr<NodeView>& v, const plugin::Plugi
     auto service = v->childView("service");
     router.service = parseServiceConfig(service.get(), errors.list());
   }
-  refuseUnsupported(*v, {"announcers", "bindingCache", "originator"}, "router", errors);
+  refuseUnsupported(*v, {"announcers", "bindingCache", "originator"}, "router", errors.list());
   return router;
 }
 

@@ -111,4 +111,15 @@ sdk::Result<bool> NodeView::asBool() const {
   return typeError("true or false");
 }
 
+void refuseUnsupported(const NodeView& view, std::initializer_list<const char*> keys, const std::string& where,
+                       std::vector<std::string>& errors) {
+  for (const char* k : keys) {
+    if (auto c = view.childView(k)) {
+      errors.push_back(c->location() + ": '" + k + "' (" + where +
+                       ") is a Linkerd setting that Ferry does not support yet; remove it to run");
+      view.ignore(k);
+    }
+  }
+}
+
 }  // namespace ferry::core::config

@@ -2,6 +2,10 @@
 // sdk::ConfigView over a ConfigNode: how plugins (and the core) read the config while the reads
 // are recorded for unknown-key reporting.
 
+#include <initializer_list>
+#include <string>
+#include <vector>
+
 #include "core/config/config_node.h"
 #include "ferry/sdk/config.h"
 
@@ -37,5 +41,13 @@ class NodeView : public sdk::ConfigView {
   sdk::Status typeError(const std::string& expected) const;
   ConfigNodePtr node_;
 };
+
+/**
+ * Linkerd keys Ferry does not implement yet: each present key becomes an error naming it (a
+ * config never silently loses a setting), and its block is consumed so its contents are not
+ * reported again as unknown keys.
+ */
+void refuseUnsupported(const NodeView& view, std::initializer_list<const char*> keys, const std::string& where,
+                       std::vector<std::string>& errors);
 
 }  // namespace ferry::core::config

@@ -46,12 +46,10 @@ const NameActivity& LookupCache::namerLookup(const ConfiguredNamer& namer, const
 
 void LookupCache::beginPass() {
   retired_.clear();
-  inPass_ = true;
   for (auto& [key, entry] : entries_) entry->used = false;
 }
 
 void LookupCache::endPass() {
-  inPass_ = false;
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (!it->second->used) {
       // Released after the pass, not inside it: this pass may run inside that namer's callback.

@@ -58,7 +58,6 @@ class LookupCache {
   std::function<void()> onChange_;
   std::map<std::pair<const sdk::Namer*, Path>, std::shared_ptr<Entry>> entries_;
   std::vector<sdk::WatchPtr> retired_;
-  bool inPass_ = false;
 };
 
 /**

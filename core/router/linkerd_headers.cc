@@ -53,26 +53,4 @@ void setDestinationHeaders(sdk::HttpRequestHead& head, const std::string& servic
   h.emplace_back("l5d-reqid", requestId);
 }
 
-std::string encodeErrorHeader(const std::string& message) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : message) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' || c == ':' || c == '$' ||
-        c == '#' || c == '*' || c == '=' || c == '>' || c == ',' || c == '[' || c == ']') {
-      out.push_back(static_cast<char>(c));
-    } else if (c == ' ') {
-      out.push_back('+');
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-    if (out.size() > 4000) {
-      out += "...";
-      break;
-    }
-  }
-  return out;
-}
-
 }  // namespace ferry::core::router

@@ -27,9 +27,6 @@ void clearContextHeaders(sdk::HeaderList& headers);
 void setDestinationHeaders(sdk::HttpRequestHead& head, const std::string& service, const std::string& client,
                            const sdk::Path& residual, const naming::Dtab& local, const std::string& requestId);
 
-/** `l5d-err` value: the message URL-encoded, truncated to keep the header bounded. */
-std::string encodeErrorHeader(const std::string& message);
-
 /** Removes every header named `name` (case-insensitive). */
 void removeHeader(sdk::HeaderList& headers, std::string_view name);
 

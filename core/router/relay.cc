@@ -112,7 +112,7 @@ void Relay::fail(int status, const std::string& message) {
   sdk::HttpResponseHead head;
   head.status = status;
   std::string body = clearContext_ ? std::string() : message + "\n";
-  if (!clearContext_) head.headers.emplace_back("l5d-err", encodeErrorHeader(message));
+  if (!clearContext_) head.headers.emplace_back("l5d-err", sdk::encodeErrorHeader(message));
   head.headers.emplace_back("content-type", "text/plain");
   head.headers.emplace_back("content-length", std::to_string(body.size()));
   status_ = status;

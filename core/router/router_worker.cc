@@ -42,16 +42,19 @@ void RouterWorker::onAccept(std::size_t serverIndex, std::shared_ptr<net::TcpStr
     // Server metric scopes, resolved once per worker: rt/<router>/server/<ip>/<port>.
     for (const auto& addr : router_.serverAddresses()) {
       auto colon = addr.rfind(':');
-      serverStats_.push_back(std::make_unique<RequestStats>(
-          store_, "rt/" + router_.label() + "/server/" + addr.substr(0, colon) + "/" + addr.substr(colon + 1)));
+      auto stats = std::make_unique<RequestStats>(
+          store_, "rt/" + router_.label() + "/server/" + addr.substr(0, colon) + "/" + addr.substr(colon + 1));
+      serverConnections_.push_back(&store_.gauge(stats->prefix() + "/connections"));
+      serverConnects_.push_back(&store_.counter(stats->prefix() + "/connects"));
+      serverStats_.push_back(std::move(stats));
     }
   }
   uint64_t id = nextConnectionId_++;
   auto conn = std::make_unique<Connection>();
   conn->stream = stream;
-  conn->connections = &store_.gauge(serverStats_[serverIndex]->prefix() + "/connections");
+  conn->connections = serverConnections_[serverIndex];
   conn->connections->add(1);
-  store_.counter(serverStats_[serverIndex]->prefix() + "/connects").incr();
+  serverConnects_[serverIndex]->incr();
   conn->codec = router_.protocol().newServerConnection(*stream, *servers_[serverIndex], serverIndex);
   stream->setCloseObserver([this, id] {
     // The codec may be on the stack: free the connection on the next loop turn.
@@ -156,6 +159,7 @@ void RouterWorker::onSnapshot(const std::string& key, BoundSnapshotPtr snapshot)
   pending.requested = true;
   if (snapshot->activity.isPending()) return;
   pending.timeout.reset();
+  if (snapshot->activity.isOk()) updateClients(snapshot->activity.value);
   auto waiting = std::move(pending.waiting);
   pending.waiting.clear();
   for (Relay* r : waiting) route(r, snapshot);
@@ -173,9 +177,20 @@ Client& RouterWorker::client(const sdk::BoundName& bound, const std::string& id)
     if (params.connectTimeoutMs) pool.connectTimeout = std::chrono::milliseconds(*params.connectTimeoutMs);
     slot = std::make_unique<Client>(id, loop_, router_.protocol(), router_.balancer(params), rng_(), store_,
                                     router_.label(), pool, std::chrono::milliseconds(params.requestAttemptTimeoutMs.value_or(0)));
+    slot->update(bound.addr.addresses);
   }
-  slot->update(bound.addr.addresses);
   return *slot;
+}
+
+void RouterWorker::updateClients(const naming::BoundTree& tree) {
+  // Endpoint sets change when a snapshot arrives, not per request: refresh the clients this
+  // worker already has for the tree's leaves; new clients take their set when created.
+  if (tree.isLeaf()) {
+    auto it = clients_.find(tree.value().id.show());
+    if (it != clients_.end()) it->second->update(tree.value().addr.addresses);
+    return;
+  }
+  for (const auto& child : tree.children()) updateClients(child);
 }
 
 void RouterWorker::route(Relay* relay, const BoundSnapshotPtr& snapshot) {

@@ -59,7 +59,9 @@ class RouterWorker {
     RequestStats stats;
     std::chrono::milliseconds totalTimeout{0};
   };
+  /** The worker's client for `bound` (id shown as `id`), created with its endpoints on first use. */
   Client& client(const sdk::BoundName& bound, const std::string& id);
+  void updateClients(const naming::BoundTree& tree);
   Service& service(const std::string& name, const sdk::Path& path);
   std::string newRequestId();
 
@@ -69,6 +71,8 @@ class RouterWorker {
   stats::StatsStore& store_;
   std::vector<std::unique_ptr<ServerSide>> servers_;
   std::vector<std::unique_ptr<RequestStats>> serverStats_;
+  std::vector<sdk::Gauge*> serverConnections_;  ///< per server: rt/.../connections
+  std::vector<sdk::Counter*> serverConnects_;   ///< per server: rt/.../connects
   std::map<uint64_t, std::unique_ptr<Connection>> connections_;
   uint64_t nextConnectionId_ = 1;
   std::unordered_map<std::string, Pending> bindings_;

@@ -4,43 +4,22 @@
 #include <cstdio>
 
 namespace ferry::plugins::protocol::http {
-namespace {
-
-std::string serializeFields(const sdk::HeaderList& headers) {
-  std::string out;
-  appendFields(out, headers);
-  return out;
-}
-
-}  // namespace
-
 class ClientConnection::Exchange final : public sdk::ClientExchange {
  public:
   Exchange(ClientConnection& conn, sdk::ResponseHandler& handler, std::string method, bool chunked)
       : method_(std::move(method)), handler_(&handler), conn_(conn), chunked_(chunked) {}
 
   // sdk::ClientExchange
-  bool sendRequestBody(std::string_view chunk) override {
-    if (dead_ || requestEnded_ || chunk.empty()) return true;
-    if (chunked_) {
-      char size[24];
-      std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
-      std::string framed = size;
-      framed.append(chunk);
-      framed += "\r\n";
-      return conn_.stream_.write(framed);
-    }
-    return conn_.stream_.write(chunk);
+  bool sendRequestBody(std::string_view data) override {
+    if (dead_ || requestEnded_ || data.empty()) return true;
+    if (chunked_) return conn_.stream_.write(http::chunk(data));
+    return conn_.stream_.write(data);
   }
 
   void endRequest(const sdk::HeaderList& trailers) override {
     if (dead_ || requestEnded_) return;
     requestEnded_ = true;
-    if (chunked_) {
-      sdk::HeaderList t = trailers;
-      stripHopByHop(t);
-      conn_.stream_.write("0\r\n" + serializeFields(t) + "\r\n");
-    }
+    if (chunked_) conn_.stream_.write(lastChunk(trailers));
     if (responseEnded_) conn_.exchangeDone();
   }
 

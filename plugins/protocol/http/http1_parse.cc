@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 
 namespace ferry::plugins::protocol::http {
 namespace {
@@ -477,6 +478,24 @@ void stripHopByHop(sdk::HeaderList& headers) {
     }
   }
   headers.resize(w);
+}
+
+std::string chunk(std::string_view data) {
+  char size[24];
+  int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  std::string out;
+  out.reserve(static_cast<std::size_t>(n) + data.size() + 2);
+  out.append(size, static_cast<std::size_t>(n)).append(data).append("\r\n", 2);
+  return out;
+}
+
+std::string lastChunk(const sdk::HeaderList& trailers) {
+  sdk::HeaderList t = trailers;
+  stripHopByHop(t);
+  std::string out = "0\r\n";
+  appendFields(out, t);
+  out.append("\r\n", 2);
+  return out;
 }
 
 void appendFields(std::string& out, const sdk::HeaderList& headers) {

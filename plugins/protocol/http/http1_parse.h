@@ -78,6 +78,10 @@ bool isHopByHop(std::string_view name);
 void stripHopByHop(sdk::HeaderList& headers);
 /** Appends `name: value\r\n` for each header. */
 void appendFields(std::string& out, const sdk::HeaderList& headers);
+/** One chunk of a chunked body: size line, data, CRLF. */
+std::string chunk(std::string_view data);
+/** The last chunk of a chunked body, with its trailers (hop-by-hop ones dropped). */
+std::string lastChunk(const sdk::HeaderList& trailers);
 /** True when `headers` ask to close the connection, given the HTTP minor version. */
 bool wantsClose(const sdk::HeaderList& headers, int minorVersion);
 /** The standard reason phrase for `status`. */

@@ -9,18 +9,6 @@ namespace {
 
 constexpr std::size_t kMaxBufferedBody = 256 * 1024;
 
-std::string chunkHeader(std::size_t n) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%zx\r\n", n);
-  return buf;
-}
-
-std::string serializeFields(const sdk::HeaderList& headers) {
-  std::string out;
-  appendFields(out, headers);
-  return out;
-}
-
 }  // namespace
 
 class ServerConnection::Exchange final : public sdk::ServerExchange {
@@ -92,25 +80,16 @@ class ServerConnection::Exchange final : public sdk::ServerExchange {
     if (endOfMessage) finish();
   }
 
-  bool sendResponseBody(std::string_view chunk) override {
+  bool sendResponseBody(std::string_view data) override {
     if (dead_ || !responseStarted_ || responseEnded_) return true;
-    if (chunk.empty() || mode_ == Mode::None) return true;
-    if (mode_ == Mode::Chunked) {
-      std::string framed = chunkHeader(chunk.size());
-      framed.append(chunk);
-      framed += "\r\n";
-      return conn_.stream_.write(framed);
-    }
-    return conn_.stream_.write(chunk);
+    if (data.empty() || mode_ == Mode::None) return true;
+    if (mode_ == Mode::Chunked) return conn_.stream_.write(http::chunk(data));
+    return conn_.stream_.write(data);
   }
 
   void endResponse(const sdk::HeaderList& trailers) override {
     if (dead_ || !responseStarted_ || responseEnded_) return;
-    if (mode_ == Mode::Chunked) {
-      sdk::HeaderList t = trailers;
-      stripHopByHop(t);
-      conn_.stream_.write("0\r\n" + serializeFields(t) + "\r\n");
-    }
+    if (mode_ == Mode::Chunked) conn_.stream_.write(lastChunk(trailers));
     finish();
   }
 
@@ -207,7 +186,6 @@ void ServerConnection::onWritable() {
 }
 
 void ServerConnection::onClosed(const std::string& error) {
-  peerClosed_ = true;
   closing_ = true;
   if (current_) current_->connectionLost(error);
 }
@@ -344,7 +322,7 @@ void ServerConnection::closeAfterWrite() {
 void ServerConnection::refuse(int status, const std::string& message) {
   std::string body = message + "\n";
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reasonPhrase(status) +
-                    "\r\ncontent-type: text/plain\r\nl5d-err: " + message + "\r\ncontent-length: " +
+                    "\r\ncontent-type: text/plain\r\nl5d-err: " + sdk::encodeErrorHeader(message) + "\r\ncontent-length: " +
                     std::to_string(body.size()) + "\r\nconnection: close\r\n\r\n" + body;
   stream_.write(out);
   closeAfterWrite();

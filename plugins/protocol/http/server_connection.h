@@ -48,7 +48,6 @@ class ServerConnection final : public sdk::ByteStreamHandler {
   std::vector<std::unique_ptr<Exchange>> finished_;  ///< freed when no call of theirs is on the stack
   bool processing_ = false;
   bool closing_ = false;
-  bool peerClosed_ = false;
   std::string connectionLabel_;
   std::mt19937_64 rng_{std::random_device{}()};
 };

@@ -31,6 +31,34 @@ inline std::optional<std::string_view> findHeader(const HeaderList& headers, std
 }
 
 /**
+ * The value of an `l5d-err` header for `message`: URL-encoded (spaces as '+', path characters
+ * kept readable) and cut at about 4 KB so the header stays bounded. Both the core and protocol
+ * codecs answer their errors with it.
+ */
+inline std::string encodeErrorHeader(std::string_view message) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : message) {
+    bool keep = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                std::string_view("-_.~/:$#*=>,[]").find(static_cast<char>(c)) != std::string_view::npos;
+    if (keep) {
+      out.push_back(static_cast<char>(c));
+    } else if (c == ' ') {
+      out.push_back('+');
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+    if (out.size() > 4000) {
+      out += "...";
+      break;
+    }
+  }
+  return out;
+}
+
+/**
  * A request head. For HTTP/1.x `target` is the request-target as sent (origin or absolute form)
  * and `host` the Host header (or the authority of an absolute-form target); for h2 they are
  * `:path` and `:authority`, and pseudo-headers also appear in `headers`.
