@@ -52,7 +52,7 @@ void EndpointPool::acquire(Ready ready) {
     ready(c, 0, "");
     return;
   }
-  if (connections_.size() + connecting_ < settings_.maxSize) {
+  if (mayConnect()) {
     connect(std::move(ready));
     return;
   }
@@ -73,7 +73,7 @@ void EndpointPool::serveWaiters() {
       w(c, 0, "");
       continue;
     }
-    if (connections_.size() + connecting_ < settings_.maxSize) {
+    if (mayConnect()) {
       auto w = std::move(waiters_.front());
       waiters_.pop_front();
       connect(std::move(w));
@@ -81,6 +81,22 @@ void EndpointPool::serveWaiters() {
     }
     break;
   }
+}
+
+bool EndpointPool::mayConnect() const {
+  // A multiplexed connection carries many streams: requests that arrive while one is being
+  // opened wait for it instead of each opening their own.
+  if (protocol_.multiplexed() && connecting_ > 0) return false;
+  return connections_.size() + connecting_ < settings_.maxSize;
+}
+
+void EndpointPool::serveWaitersLater() {
+  if (waiters_.empty()) return;
+  // Hand over on the next turn: this runs inside an exchange's or a connect's callbacks.
+  std::weak_ptr<EndpointPool> weak = weak_from_this();
+  asio::post(loop_.io(), [weak] {
+    if (auto self = weak.lock()) self->serveWaiters();
+  });
 }
 
 void EndpointPool::connect(Ready ready) {
@@ -110,6 +126,12 @@ void EndpointPool::connect(Ready ready) {
       boost::system::error_code ec;
       attempt->socket.close(ec);
       ready(nullptr, 502, error);
+      if (protocol_.multiplexed()) {
+        // The requests that waited for this connection share its fate.
+        auto waiters = std::move(waiters_);
+        waiters_.clear();
+        for (auto& w : waiters) w(nullptr, 502, error);
+      }
       return;
     }
     consecutiveConnectFailures_ = 0;
@@ -123,6 +145,7 @@ void EndpointPool::connect(Ready ready) {
     c->activeExchanges = 1;
     connections_.push_back(std::move(c));
     ready(raw, 0, "");
+    if (protocol_.multiplexed()) serveWaitersLater();
   };
   attempt->timer.expires_after(settings_.connectTimeout);
   // The attempt keeps the pool alive for at most the connect timeout.
@@ -159,13 +182,7 @@ void EndpointPool::release(PooledConnection* connection) {
     connection->idleSince = std::chrono::steady_clock::now();
     scheduleIdleSweep();
   }
-  if (!waiters_.empty()) {
-    // Hand over on the next turn: this runs inside the previous exchange's callbacks.
-    std::weak_ptr<EndpointPool> weak = weak_from_this();
-    asio::post(loop_.io(), [weak] {
-      if (auto self = weak.lock()) self->serveWaiters();
-    });
-  }
+  serveWaitersLater();
 }
 
 void EndpointPool::discard(PooledConnection* connection) {

@@ -69,6 +69,9 @@ class EndpointPool final : public sdk::Endpoint, public std::enable_shared_from_
    */
   void release(PooledConnection* connection);
 
+  /** Whether connections carry many exchanges at once (h2). */
+  bool multiplexed() const { return protocol_.multiplexed(); }
+
   /** Load accounting around one request. */
   void requestStarted() { ++outstanding_; }
   void requestFinished(std::chrono::steady_clock::duration latency);
@@ -82,6 +85,8 @@ class EndpointPool final : public sdk::Endpoint, public std::enable_shared_from_
   void onClosed(PooledConnection* connection);
   void discard(PooledConnection* connection);
   void serveWaiters();
+  void serveWaitersLater();
+  bool mayConnect() const;
   void scheduleIdleSweep();
   PooledConnection* idleConnection();
 

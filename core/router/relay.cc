@@ -25,11 +25,11 @@ void Relay::RequestSide::onEnd(const sdk::HeaderList& trailers) {
   if (relay.upstream_) relay.upstream_->endRequest(trailers);
 }
 
-void Relay::RequestSide::onReset(const std::string&) {
-  // The client went away: abandon the upstream exchange and its connection.
+void Relay::RequestSide::onReset(const sdk::StreamReset& reset) {
+  // The client went away or reset its stream: reset the upstream exchange with the same code.
   if (relay.finished_) return;
   relay.server_ = nullptr;
-  if (relay.upstream_) relay.upstream_->reset("client reset");
+  if (relay.upstream_) relay.upstream_->reset(reset);
   relay.releaseUpstream(false);
   relay.finish(relay.status_, false);
 }
@@ -64,16 +64,18 @@ void Relay::ResponseSide::onEnd(const sdk::HeaderList& trailers) {
   done(trailers, true);
 }
 
-void Relay::ResponseSide::onReset(const std::string& reason) {
+void Relay::ResponseSide::onReset(const sdk::StreamReset& reset) {
   if (relay.finished_) return;
   relay.upstream_ = nullptr;
   relay.releaseUpstream(false);
+  // A stream the upstream refused or reset before answering fails as Linkerd's do: 502 with
+  // l5d-err. A reset mid-response reaches the client as a reset with the same code.
   if (!relay.responseStarted_) {
     relay.fail(502, "connection to " + relay.endpoint_->text() + " (" + relay.client_->id() +
-                        ") failed: " + (reason.empty() ? "closed before a response" : reason));
+                        ") failed: " + (reset.reason.empty() ? "closed before a response" : reset.reason));
     return;
   }
-  relay.server_->reset(reason);
+  relay.server_->reset(reset);
   relay.server_ = nullptr;
   relay.finish(relay.status_, false);
 }
@@ -84,7 +86,11 @@ void Relay::ResponseSide::onWritable() {
 
 void Relay::ResponseSide::done(const sdk::HeaderList& trailers, bool sendEnd) {
   relay.responseEnded_ = true;
-  // The upstream connection is reusable only if it saw the whole request too.
+  // A response that ends before its request stops the rest of the request: the upstream
+  // stream is reset (h2) or its connection dropped (HTTP/1, it cannot be reused).
+  if (!relay.requestEnded_ && relay.upstream_) {
+    relay.upstream_->reset({sdk::ResetCode::NoError, "the response ended before the request"});
+  }
   relay.upstream_ = nullptr;
   relay.releaseUpstream(relay.requestEnded_);
   if (sendEnd) relay.server_->endResponse(trailers);
@@ -124,6 +130,13 @@ void Relay::fail(int status, const std::string& message) {
   finish(status, false);
 }
 
+void Relay::refuse(const sdk::StreamReset& reset) {
+  if (finished_ || !server_) return;
+  server_->reset(reset);
+  server_ = nullptr;
+  finish(0, false);
+}
+
 void Relay::forward(std::shared_ptr<EndpointPool> endpoint, Client& client, RequestStats* service,
                     std::chrono::milliseconds attempt, std::chrono::milliseconds total) {
   endpoint_ = std::move(endpoint);
@@ -155,7 +168,7 @@ void Relay::forward(std::shared_ptr<EndpointPool> endpoint, Client& client, Requ
 void Relay::timedOut(const std::string& which, std::chrono::milliseconds limit) {
   if (finished_ || responseStarted_) return;  // a streaming response is not cut by a timeout
   if (upstream_) {
-    upstream_->reset("timeout");
+    upstream_->reset({sdk::ResetCode::Cancel, "timeout"});
     upstream_ = nullptr;
   }
   releaseUpstream(false);
@@ -195,7 +208,8 @@ void Relay::onConnection(PooledConnection* connection, int status, const std::st
 
 void Relay::releaseUpstream(bool reusable) {
   if (!connection_) return;
-  if (!reusable) connection_->broken = true;
+  // A multiplexed connection outlives a reset stream; an HTTP/1 one cannot be reused.
+  if (!reusable && !endpoint_->multiplexed()) connection_->broken = true;
   PooledConnection* c = connection_;
   connection_ = nullptr;
   endpoint_->release(c);
@@ -207,7 +221,7 @@ void Relay::finish(int status, bool success) {
   attemptTimer_.reset();
   totalTimer_.reset();
   if (upstream_) {
-    upstream_->reset("abandoned");
+    upstream_->reset({sdk::ResetCode::Cancel, "abandoned"});
     upstream_ = nullptr;
   }
   releaseUpstream(false);

@@ -31,6 +31,8 @@ class Relay {
   sdk::HttpRequestHead& head() { return *head_; }
   /** Answers with a Ferry error: `status`, an `l5d-err` header and the message as body. */
   void fail(int status, const std::string& message);
+  /** Refuses the request with a stream reset, no response (h2's answer to an unidentified request). */
+  void refuse(const sdk::StreamReset& reset);
   /**
    * Sends the request to `endpoint` of `client`; errors become 502 responses. A timeout (zero:
    * none) that expires before the response head answers 503 and abandons the attempt:
@@ -67,7 +69,7 @@ class Relay {
     Relay& relay;
     void onBody(std::string_view chunk) override;
     void onEnd(const sdk::HeaderList& trailers) override;
-    void onReset(const std::string& reason) override;
+    void onReset(const sdk::StreamReset& reset) override;
     void onWritable() override;
   } requestSide_{*this};
   struct ResponseSide final : sdk::ResponseHandler {
@@ -76,7 +78,7 @@ class Relay {
     void onResponseHead(const sdk::HttpResponseHead& head, bool endOfMessage) override;
     void onBody(std::string_view chunk) override;
     void onEnd(const sdk::HeaderList& trailers) override;
-    void onReset(const std::string& reason) override;
+    void onReset(const sdk::StreamReset& reset) override;
     void onWritable() override;
     void done(const sdk::HeaderList& trailers, bool sendEnd);
   } responseSide_{*this};

@@ -116,8 +116,11 @@ void RouterWorker::handleRequest(std::size_t serverIndex, sdk::ServerExchange& e
     }
     reasons += (reasons.empty() ? "" : "; ") + result.reason;
   }
-  if (!name) return relay->fail(400, "Unknown destination: " + relay->head().method + " " + relay->head().target +
-                                         " / " + reasons);
+  if (!name) {
+    std::string why = "Unknown destination: " + relay->head().method + " " + relay->head().target + " / " + reasons;
+    if (router_.protocol().resetsUnidentified()) return relay->refuse({sdk::ResetCode::RefusedStream, why});
+    return relay->fail(400, why);
+  }
 
   // 2. The request-local dtab.
   auto local = localDtab(relay->head());

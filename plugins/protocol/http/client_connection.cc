@@ -30,7 +30,7 @@ class ClientConnection::Exchange final : public sdk::ClientExchange {
     if (!paused) conn_.process();
   }
 
-  void reset(const std::string&) override {
+  void reset(const sdk::StreamReset&) override {
     if (dead_) return;
     dead_ = true;
     handler_ = nullptr;
@@ -62,7 +62,7 @@ ClientConnection::~ClientConnection() {
   if (current_ && current_->handler_ && !current_->responseEnded_) {
     auto* h = current_->handler_;
     current_->handler_ = nullptr;
-    h->onReset("upstream connection closed");
+    h->onReset({sdk::ResetCode::InternalError, "upstream connection closed"});
   }
 }
 
@@ -109,7 +109,7 @@ void ClientConnection::onClosed(const std::string& error) {
   }
   auto* h = current_->handler_;
   current_->handler_ = nullptr;
-  h->onReset(error.empty() ? "upstream closed the connection" : error);
+  h->onReset({sdk::ResetCode::InternalError, error.empty() ? "upstream closed the connection" : error});
 }
 
 void ClientConnection::fail(const std::string& why) {
@@ -118,7 +118,7 @@ void ClientConnection::fail(const std::string& why) {
   if (current_ && current_->handler_) {
     auto* h = current_->handler_;
     current_->handler_ = nullptr;
-    h->onReset(why);
+    h->onReset({sdk::ResetCode::InternalError, why});
   }
 }
 

@@ -515,15 +515,6 @@ bool wantsClose(const sdk::HeaderList& headers, int minorVersion) {
   return close;
 }
 
-std::size_t viaCount(const sdk::HeaderList& headers) {
-  std::size_t n = 0;
-  for (const auto& [k, v] : headers) {
-    if (!sdk::headerNameEquals(k, "via")) continue;
-    n += 1 + static_cast<std::size_t>(std::count(v.begin(), v.end(), ','));
-  }
-  return n;
-}
-
 const char* reasonPhrase(int status) {
   switch (status) {
     case 100: return "Continue";

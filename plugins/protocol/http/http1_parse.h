@@ -86,7 +86,5 @@ std::string lastChunk(const sdk::HeaderList& trailers);
 bool wantsClose(const sdk::HeaderList& headers, int minorVersion);
 /** The standard reason phrase for `status`. */
 const char* reasonPhrase(int status);
-/** Counts the comma-separated entries of every Via header. */
-std::size_t viaCount(const sdk::HeaderList& headers);
 
 }  // namespace ferry::plugins::protocol::http

@@ -15,6 +15,7 @@ class HttpProtocol final : public sdk::Protocol {
       : settings_(std::move(settings)), servers_(std::move(servers)) {}
 
   bool multiplexed() const override { return false; }
+  bool resetsUnidentified() const override { return false; }
   std::unique_ptr<sdk::ByteStreamHandler> newServerConnection(sdk::ByteStream& stream, sdk::RequestRouter& router,
                                                                std::size_t serverIndex) override;
   std::unique_ptr<sdk::ClientConnection> newClientConnection(sdk::ByteStream& stream) override;

@@ -27,31 +27,6 @@ sdk::Status readOptionalKb(const sdk::ConfigView& view, const char* key, std::op
   return s;
 }
 
-/** A labeler block: {kind: ip | "ip:port" | connectionRandom | requestRandom | router | static, label}. */
-sdk::Result<ForwardedLabeler> labeler(const sdk::ConfigView* block, const std::string& routerLabel) {
-  ForwardedLabeler out;
-  if (!block) return out;  // Linkerd's default: requestRandom
-  auto kind = block->string("kind", "requestRandom");
-  if (!kind) return kind.status();
-  if (*kind == "ip") out.kind = ForwardedLabeler::Kind::Ip;
-  else if (*kind == "ip:port") out.kind = ForwardedLabeler::Kind::IpPort;
-  else if (*kind == "connectionRandom") out.kind = ForwardedLabeler::Kind::ConnectionRandom;
-  else if (*kind == "requestRandom") out.kind = ForwardedLabeler::Kind::RequestRandom;
-  else if (*kind == "router") {
-    out.kind = ForwardedLabeler::Kind::Router;
-    out.label = routerLabel;
-  } else if (*kind == "static") {
-    out.kind = ForwardedLabeler::Kind::Static;
-    auto label = block->requiredString("label");
-    if (!label) return label.status();
-    out.label = *label;
-  } else {
-    return sdk::Result<ForwardedLabeler>::failure(block->location() + ": unknown labeler kind '" + *kind +
-                                                  "'; available: ip, ip:port, connectionRandom, requestRandom, router, static");
-  }
-  return out;
-}
-
 /** Linkerd http keys Ferry has not implemented yet: refused by name rather than ignored. */
 sdk::Status refuseUnsupported(const sdk::ConfigView& view, std::initializer_list<const char*> keys) {
   std::string refused;
@@ -115,26 +90,7 @@ class HttpProtocolFactory final : public sdk::ProtocolFactory {
     for (std::size_t i = 0; list && i < list->size(); ++i) {
       auto server = list->at(i);
       ServerSettings ss;
-      auto depth = server->integer("maxCallDepth", static_cast<int64_t>(ss.maxCallDepth));
-      if (!depth) {
-        problems.push_back(depth.message());
-      } else if (*depth < 1) {
-        problems.push_back(server->location() + ": maxCallDepth must be at least 1");
-      } else {
-        ss.maxCallDepth = static_cast<std::size_t>(*depth);
-      }
-      if (auto fwd = server->child("addForwardedHeader")) {
-        auto by = labeler(fwd->child("by").get(), label);
-        auto forWhom = labeler(fwd->child("for").get(), label);
-        note(by.status());
-        note(forWhom.status());
-        if (by && forWhom) ss.forwarded = std::make_pair(*by, *forWhom);
-      }
-      if (server->has("timestampHeader")) {
-        auto name = server->string("timestampHeader", "");
-        note(name.status());
-        if (name) ss.timestampHeader = *name;
-      }
+      note(common::http::parseServerHeaderSettings(*server, label, &ss));
       servers.push_back(ss);
     }
     if (!problems.empty()) {

@@ -1,7 +1,6 @@
 #include "plugins/protocol/http/server_connection.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 
 namespace ferry::plugins::protocol::http {
@@ -93,7 +92,7 @@ class ServerConnection::Exchange final : public sdk::ServerExchange {
     finish();
   }
 
-  void reset(const std::string&) override {
+  void reset(const sdk::StreamReset&) override {
     if (dead_) return;
     dead_ = true;
     handler_ = nullptr;
@@ -124,7 +123,7 @@ class ServerConnection::Exchange final : public sdk::ServerExchange {
     dead_ = true;
     auto* h = handler_;
     handler_ = nullptr;
-    if (h && !responseEnded_) h->onReset(why.empty() ? "client closed the connection" : why);
+    if (h && !responseEnded_) h->onReset({sdk::ResetCode::Cancel, why.empty() ? "client closed the connection" : why});
   }
 
   void writable() {
@@ -166,7 +165,7 @@ class ServerConnection::Exchange final : public sdk::ServerExchange {
 
 ServerConnection::ServerConnection(sdk::ByteStream& stream, sdk::RequestRouter& router, const HttpSettings& settings,
                                    const ServerSettings& server)
-    : stream_(stream), router_(router), settings_(settings), server_(server) {
+    : stream_(stream), router_(router), settings_(settings), server_(server), stamper_(server, settings.via) {
   stream_.setHandler(this);
 }
 
@@ -245,9 +244,8 @@ void ServerConnection::process() {
                       std::to_string(*settings_.maxRequestBytes / 1024) + ")");
       break;
     }
-    if (viaCount(head.headers) >= server_.maxCallDepth) {
-      refuse(400, "Maximum number of calls (" + std::to_string(server_.maxCallDepth) +
-                      ") has been exceeded. Please check for proxy loops.");
+    if (common::http::viaCount(head.headers) >= server_.maxCallDepth) {
+      refuse(400, common::http::callDepthMessage(server_.maxCallDepth));
       break;
     }
     bool keepAlive = !wantsClose(head.headers, head.versionMinor);
@@ -259,46 +257,11 @@ void ServerConnection::process() {
     head.headers.erase(std::remove_if(head.headers.begin(), head.headers.end(),
                                       [](const auto& h) { return sdk::headerNameEquals(h.first, "expect"); }),
                        head.headers.end());
-    head.headers.emplace_back("via", settings_.via);
-    if (server_.timestampHeader) {
-      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
-      head.headers.emplace_back(*server_.timestampHeader, std::to_string(ms.count()));
-    }
-    if (server_.forwarded) {
-      head.headers.emplace_back("forwarded", "by=" + forwardedNode(server_.forwarded->first, stream_.localAddress()) +
-                                                 ";for=" + forwardedNode(server_.forwarded->second, stream_.peerAddress()));
-    }
+    stamper_.stamp(head.headers, stream_.localAddress(), stream_.peerAddress());
     current_ = std::make_unique<Exchange>(*this, std::move(head), framing, keepAlive, expectContinue);
     router_.onRequest(*current_);
   }
   processing_ = false;
-}
-
-std::string ServerConnection::forwardedNode(const ForwardedLabeler& labeler, const std::string& address) {
-  auto quoted = [](const std::string& v) { return "\"" + v + "\""; };
-  auto obfuscated = [this] {
-    static const char* kAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    std::string id = "_";
-    for (int i = 0; i < 6; ++i) id.push_back(kAlphabet[rng_() % 62]);
-    return id;
-  };
-  switch (labeler.kind) {
-    case ForwardedLabeler::Kind::Ip: {
-      std::string ip = address.substr(0, address.rfind(':'));
-      return ip.find(':') != std::string::npos || ip.front() == '[' ? quoted(ip) : ip;  // IPv6 is quoted
-    }
-    case ForwardedLabeler::Kind::IpPort:
-      return quoted(address);
-    case ForwardedLabeler::Kind::ConnectionRandom:
-      if (connectionLabel_.empty()) connectionLabel_ = obfuscated();
-      return connectionLabel_;
-    case ForwardedLabeler::Kind::RequestRandom:
-      return obfuscated();
-    case ForwardedLabeler::Kind::Router:
-    case ForwardedLabeler::Kind::Static:
-      return labeler.label;
-  }
-  return "unknown";
 }
 
 void ServerConnection::exchangeEnded(bool canContinue) {

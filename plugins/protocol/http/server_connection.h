@@ -4,7 +4,6 @@
 // requests wait in the input buffer until the response before them has ended.
 
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -36,8 +35,6 @@ class ServerConnection final : public sdk::ByteStreamHandler {
   /** The current exchange's response ended. */
   void exchangeEnded(bool canContinue);
   void closeAfterWrite();
-  /** The RFC 7239 node for a Forwarded header. */
-  std::string forwardedNode(const ForwardedLabeler& labeler, const std::string& address);
 
   sdk::ByteStream& stream_;
   sdk::RequestRouter& router_;
@@ -48,8 +45,7 @@ class ServerConnection final : public sdk::ByteStreamHandler {
   std::vector<std::unique_ptr<Exchange>> finished_;  ///< freed when no call of theirs is on the stack
   bool processing_ = false;
   bool closing_ = false;
-  std::string connectionLabel_;
-  std::mt19937_64 rng_{std::random_device{}()};
+  common::http::RequestHeaderStamper stamper_;
 };
 
 }  // namespace ferry::plugins::protocol::http

@@ -6,25 +6,13 @@
 #include <optional>
 #include <string>
 
+#include "plugins/common/http/server_headers.h"
 #include "plugins/protocol/http/http1_parse.h"
 
 namespace ferry::plugins::protocol::http {
 
-/** How a `Forwarded` header names a node (Linkerd's labelers, RFC 7239 obfuscated ids). */
-struct ForwardedLabeler {
-  enum class Kind { Ip, IpPort, ConnectionRandom, RequestRandom, Router, Static };
-  Kind kind = Kind::RequestRandom;
-  std::string label;  ///< Static: the label; Router: the router's label
-};
-
-struct ServerSettings {
-  /** Requests whose Via already lists this many hops are refused (loop detection). */
-  std::size_t maxCallDepth = 1000;
-  /** `addForwardedHeader`: by (this proxy) and for (the client) labelers. */
-  std::optional<std::pair<ForwardedLabeler, ForwardedLabeler>> forwarded;
-  /** `timestampHeader`: a header carrying the time the request arrived, in ms since the epoch. */
-  std::optional<std::string> timestampHeader;
-};
+/** The server keys shared with h2 (maxCallDepth, addForwardedHeader, timestampHeader). */
+using ServerSettings = common::http::ServerHeaderSettings;
 
 struct HttpSettings {
   HeadLimits limits;

@@ -20,6 +20,35 @@
 
 namespace ferry::sdk {
 
+/**
+ * Why a stream ended early. The codes are HTTP/2's (RFC 9113 §7), so a reset keeps its code from
+ * one h2 peer to the other (a client's CANCEL reaches the upstream as CANCEL, an upstream's
+ * REFUSED_STREAM reaches the client as REFUSED_STREAM). HTTP/1 has no stream resets: its codec
+ * drops the connection whatever the code.
+ */
+enum class ResetCode : uint32_t {
+  NoError = 0x0,
+  ProtocolError = 0x1,
+  InternalError = 0x2,
+  FlowControlError = 0x3,
+  SettingsTimeout = 0x4,
+  StreamClosed = 0x5,
+  FrameSizeError = 0x6,
+  RefusedStream = 0x7,
+  Cancel = 0x8,
+  CompressionError = 0x9,
+  ConnectError = 0xa,
+  EnhanceYourCalm = 0xb,
+  InadequateSecurity = 0xc,
+  Http11Required = 0xd,
+};
+
+/** A reset: its code and, for logs and l5d-err, what happened. */
+struct StreamReset {
+  ResetCode code = ResetCode::Cancel;
+  std::string reason;
+};
+
 /** Receives the body of a message, in order. Thread: the worker. */
 class BodyHandler {
  public:
@@ -28,7 +57,7 @@ class BodyHandler {
   /** The message ended, with trailers (empty when none). */
   virtual void onEnd(const HeaderList& trailers) = 0;
   /** The stream was reset or the connection lost before the end. */
-  virtual void onReset(const std::string& reason) = 0;
+  virtual void onReset(const StreamReset& reset) = 0;
   /** The side this handler feeds can take more (after a send returned false). */
   virtual void onWritable() = 0;
 };
@@ -56,8 +85,8 @@ class ServerExchange {
   /** Sends body bytes; false when the client is slow and the caller should pause its source. */
   virtual bool sendResponseBody(std::string_view chunk) = 0;
   virtual void endResponse(const HeaderList& trailers) = 0;
-  /** Abandons the exchange (HTTP/1: close the connection; h2: RST_STREAM). */
-  virtual void reset(const std::string& reason) = 0;
+  /** Abandons the exchange (HTTP/1: close the connection; h2: RST_STREAM with the code). */
+  virtual void reset(const StreamReset& reset) = 0;
   /** `ip:port` of the client. */
   virtual std::string peerAddress() const = 0;
 };
@@ -87,7 +116,8 @@ class ClientExchange {
   virtual bool sendRequestBody(std::string_view chunk) = 0;
   virtual void endRequest(const HeaderList& trailers) = 0;
   virtual void pauseResponseBody(bool paused) = 0;
-  virtual void reset(const std::string& reason) = 0;
+  /** Abandons the exchange (HTTP/1: close the connection; h2: RST_STREAM with the code). */
+  virtual void reset(const StreamReset& reset) = 0;
 };
 
 /** A codec on an outgoing connection. Thread: the worker. */
@@ -108,6 +138,11 @@ class Protocol {
   virtual ~Protocol() = default;
   /** Whether one connection carries many requests at once (h2): the core pools accordingly. */
   virtual bool multiplexed() const = 0;
+  /**
+   * Whether a request that no identifier names is refused with a stream reset (h2:
+   * RST_STREAM REFUSED_STREAM, as Linkerd) rather than answered 400 with `l5d-err` (http).
+   */
+  virtual bool resetsUnidentified() const = 0;
   /**
    * Serves a connection accepted on the router's server number `serverIndex` (its position in
    * `servers`, whose protocol keys the factory read). The codec sets itself as the stream's
