@@ -113,13 +113,7 @@ sdk::Result<bool> NodeView::asBool() const {
 
 void refuseUnsupported(const NodeView& view, std::initializer_list<const char*> keys, const std::string& where,
                        std::vector<std::string>& errors) {
-  for (const char* k : keys) {
-    if (auto c = view.childView(k)) {
-      errors.push_back(c->location() + ": '" + k + "' (" + where +
-                       ") is a Linkerd setting that Ferry does not support yet; remove it to run");
-      view.ignore(k);
-    }
-  }
+  if (auto refused = view.refuseUnsupported(keys, where); !refused) errors.push_back(refused.message());
 }
 
 }  // namespace ferry::core::config

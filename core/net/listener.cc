@@ -29,7 +29,7 @@ struct Listener::WorkerAcceptor : std::enable_shared_from_this<WorkerAcceptor> {
         self->backoff = self->loop.schedule(std::chrono::milliseconds(50), [self] { self->acceptNext(); });
         return;
       }
-      auto stream = std::make_shared<TcpStream>(std::move(socket));
+      auto stream = std::make_shared<TcpStream>(std::move(socket), self->loop);
       stream->setLingerOnClose(true);
       self->onAccept(self->index, std::move(stream));
       self->acceptNext();

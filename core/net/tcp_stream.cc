@@ -40,7 +40,7 @@ std::string endpointText(const asio::ip::tcp::endpoint& e) {
   return host + ":" + std::to_string(e.port());
 }
 
-TcpStream::TcpStream(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {
+TcpStream::TcpStream(asio::ip::tcp::socket socket, server::EventLoop& loop) : socket_(std::move(socket)), loop_(loop) {
   boost::system::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   // read_some after async_wait must not block: the socket is non-blocking for this side too.
@@ -50,6 +50,8 @@ TcpStream::TcpStream(asio::ip::tcp::socket socket) : socket_(std::move(socket)) 
   auto local = socket_.local_endpoint(ec);
   if (!ec) local_ = endpointText(local);
 }
+
+sdk::Dispatcher& TcpStream::dispatcher() { return loop_; }
 
 TcpStream::~TcpStream() {
   boost::system::error_code ec;

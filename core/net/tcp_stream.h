@@ -14,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "core/server/event_loop.h"
 #include "ferry/sdk/connection.h"
 
 namespace ferry::core::net {
@@ -23,7 +24,8 @@ class TcpStream final : public sdk::ByteStream, public std::enable_shared_from_t
   static constexpr std::size_t kHighWatermark = 1024 * 1024;
   static constexpr std::size_t kLowWatermark = 256 * 1024;
 
-  explicit TcpStream(boost::asio::ip::tcp::socket socket);
+  /** `loop` is the worker that owns the socket; it outlives the stream. */
+  TcpStream(boost::asio::ip::tcp::socket socket, server::EventLoop& loop);
   ~TcpStream() override;
 
   // sdk::ByteStream
@@ -35,6 +37,7 @@ class TcpStream final : public sdk::ByteStream, public std::enable_shared_from_t
   void abort() override;
   std::string peerAddress() const override { return peer_; }
   std::string localAddress() const override { return local_; }
+  sdk::Dispatcher& dispatcher() override;
 
   bool isOpen() const { return socket_.is_open() && !closing_; }
   /** Sends what write() queued (called at the end of the loop turn that queued it). */
@@ -63,6 +66,7 @@ class TcpStream final : public sdk::ByteStream, public std::enable_shared_from_t
   void fail(const std::string& error);
 
   boost::asio::ip::tcp::socket socket_;
+  server::EventLoop& loop_;
   sdk::ByteStreamHandler* handler_ = nullptr;
   std::function<void()> closeObserver_;
   std::string peer_, local_;

@@ -27,19 +27,6 @@ sdk::Status readOptionalKb(const sdk::ConfigView& view, const char* key, std::op
   return s;
 }
 
-/** Linkerd http keys Ferry has not implemented yet: refused by name rather than ignored. */
-sdk::Status refuseUnsupported(const sdk::ConfigView& view, std::initializer_list<const char*> keys) {
-  std::string refused;
-  for (const char* k : keys) {
-    if (auto c = view.child(k)) {
-      c->raw();  // the whole block is answered for by this refusal
-      refused += std::string(refused.empty() ? "" : "; ") + c->location() + ": '" + k + "'";
-    }
-  }
-  if (refused.empty()) return sdk::Status::ok();
-  return sdk::Status::error(refused + ": Linkerd http settings that Ferry does not support yet; remove them to run");
-}
-
 /**
  *   routers:
  *   - protocol: http
@@ -80,9 +67,9 @@ class HttpProtocolFactory final : public sdk::ProtocolFactory {
     note(readKb(router, "maxInitialLineKB", &settings.limits.maxInitialLine));
     note(readOptionalKb(router, "maxRequestKB", &settings.maxRequestBytes));
     note(readOptionalKb(router, "maxResponseKB", &settings.maxResponseBytes));
-    note(refuseUnsupported(router, {"httpAccessLog", "httpAccessLogRollPolicy", "httpAccessLogAppend",
+    note(router.refuseUnsupported({"httpAccessLog", "httpAccessLogRollPolicy", "httpAccessLogAppend",
                                     "httpAccessLogRotateCount", "streamAfterContentLengthKB", "compressionLevel",
-                                    "tracePropagator"}));
+                                    "tracePropagator"}, "http"));
     auto routerLabel = router.string("label", "http");
     std::string label = routerLabel ? *routerLabel : "http";
     std::vector<ServerSettings> servers;

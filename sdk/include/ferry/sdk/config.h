@@ -7,6 +7,7 @@
 // plugin must read every key it accepts, in validate() as in create().
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,6 +78,22 @@ class ConfigView {
   Result<bool> boolean(std::string_view key, bool fallback) const {
     auto c = child(key);
     return c ? c->asBool() : Result<bool>(fallback);
+  }
+  /**
+   * Refuses the Linkerd keys of `keys` that are present, by name, rather than ignoring them: one
+   * line per key, "<location>: 'key' (<where>) is a Linkerd setting that Ferry does not support
+   * yet; remove it to run". Each refused block counts as read, so it is reported once, here.
+   */
+  Status refuseUnsupported(std::initializer_list<const char*> keys, std::string_view where) const {
+    std::string refused;
+    for (const char* k : keys) {
+      if (auto c = child(k)) {
+        c->raw();
+        refused += std::string(refused.empty() ? "" : "\n") + c->location() + ": '" + k + "' (" + std::string(where) +
+                   ") is a Linkerd setting that Ferry does not support yet; remove it to run";
+      }
+    }
+    return refused.empty() ? Status::ok() : Status::error(refused);
   }
   /** The message used for an absent required key. */
   std::string missing(std::string_view key) const {

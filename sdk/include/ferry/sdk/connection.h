@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "ferry/sdk/dispatcher.h"
+
 namespace ferry::sdk {
 
 /** Receives a byte stream's events. Thread: the stream's worker. */
@@ -42,6 +44,8 @@ class ByteStream {
   /** `ip:port` of the peer and of this side, for Forwarded headers and logs. */
   virtual std::string peerAddress() const = 0;
   virtual std::string localAddress() const = 0;
+  /** The worker's dispatcher, for this connection's timers (h2 keep-alive pings, deadlines). */
+  virtual Dispatcher& dispatcher() = 0;
 };
 
 }  // namespace ferry::sdk

@@ -1,0 +1,123 @@
+#include "plugins/protocol/h2/client_connection.h"
+
+#include "plugins/protocol/h2/headers.h"
+
+namespace ferry::plugins::protocol::h2 {
+
+class ClientConnection::Exchange final : public Stream, public sdk::ClientExchange {
+ public:
+  Exchange(ClientConnection& conn, sdk::ResponseHandler& handler) : handler_(&handler), conn_(conn) { sink = &handler; }
+
+  // sdk::ClientExchange
+  bool sendRequestBody(std::string_view chunk) override { return done ? true : conn_.sendBody(*this, chunk); }
+  void endRequest(const sdk::HeaderList& trailers) override {
+    if (!done) conn_.endBody(*this, regularFields(trailers));
+  }
+  void pauseResponseBody(bool paused) override { conn_.pauseInbound(*this, paused); }
+  void reset(const sdk::StreamReset& why) override {
+    // Also after the response ended: a request still being sent is stopped (RST_STREAM NO_ERROR).
+    abandon();
+    conn_.resetStream(*this, fromResetCode(why.code));
+  }
+
+  /** No call reaches the handler after this. */
+  sdk::ResponseHandler* abandon() {
+    done = true;
+    sink = nullptr;
+    return std::exchange(handler_, nullptr);
+  }
+  sdk::ResponseHandler* handler() const { return done ? nullptr : handler_; }
+
+  bool headSeen = false;
+
+ private:
+  sdk::ResponseHandler* handler_;
+  ClientConnection& conn_;
+};
+
+ClientConnection::ClientConnection(sdk::ByteStream& stream, const SessionSettings& settings)
+    : Session(stream, settings, Role::Client) {
+  flush();  // the preface and our SETTINGS
+}
+
+ClientConnection::~ClientConnection() { onConnectionLost("upstream connection closed"); }
+
+bool ClientConnection::canStartRequest() const {
+  if (dead() || goAwayReceived()) return false;
+  auto* s = const_cast<ClientConnection*>(this)->session();
+  uint32_t limit = nghttp2_session_get_remote_settings(s, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+  return exchanges_.size() < limit && nghttp2_session_get_next_stream_id(s) < (1u << 31) - 2;
+}
+
+sdk::ClientExchange* ClientConnection::startRequest(const sdk::HttpRequestHead& head, bool endOfMessage,
+                                                    sdk::ResponseHandler& handler) {
+  if (!canStartRequest()) return nullptr;
+  auto ex = std::make_unique<Exchange>(*this, handler);
+  HeaderBlock block = requestBlock(head, "http");
+  auto nv = block.nv();
+  ex->outboundEnded = endOfMessage;
+  auto data = provider(*ex);
+  int32_t id = nghttp2_submit_request(session(), nullptr, nv.data(), nv.size(), endOfMessage ? nullptr : &data, ex.get());
+  if (id < 0) return nullptr;
+  ex->id = id;
+  Exchange* raw = ex.get();
+  exchanges_[id] = std::move(ex);
+  flush();
+  return raw;
+}
+
+void ClientConnection::onHeaders(Stream& stream, sdk::HeaderList headers, bool endStream, bool tooLarge) {
+  auto& ex = static_cast<Exchange&>(stream);
+  if (ex.done) return;
+  if (tooLarge) {
+    auto* h = ex.abandon();
+    resetStream(ex, NGHTTP2_INTERNAL_ERROR);
+    if (h) h->onReset({sdk::ResetCode::InternalError, "response header list exceeds maxHeaderListBytes"});
+    return;
+  }
+  if (ex.headSeen) {
+    // Trailers end the response.
+    ex.inboundEnded = true;
+    if (auto* h = ex.abandon()) h->onEnd(regularFields(headers));
+    return;
+  }
+  int status = std::atoi(pseudo(headers, ":status").c_str());
+  if (status >= 100 && status < 200) return;  // informational: the final head follows
+  ex.headSeen = true;
+  sdk::HttpResponseHead head;
+  head.status = status;
+  head.headers = regularFields(headers);
+  if (endStream) {
+    ex.inboundEnded = true;
+    if (auto* h = ex.abandon()) h->onResponseHead(head, true);
+    return;
+  }
+  if (auto* h = ex.handler()) h->onResponseHead(head, false);
+}
+
+void ClientConnection::onBodyEnded(Stream& stream) {
+  if (auto* h = static_cast<Exchange&>(stream).abandon()) h->onEnd({});
+}
+
+void ClientConnection::onStreamClosed(Stream& stream, uint32_t code) {
+  auto& ex = static_cast<Exchange&>(stream);
+  if (!ex.done && !ex.inboundEnded) {
+    if (auto* h = ex.abandon()) {
+      h->onReset({toResetCode(code), "the upstream reset the stream (" + errorCodeName(code) + ")"});
+    }
+  }
+  auto it = exchanges_.find(ex.id);
+  if (it != exchanges_.end()) {
+    retire(std::move(it->second));
+    exchanges_.erase(it);
+  }
+}
+
+void ClientConnection::onConnectionLost(const std::string& why) {
+  for (auto& [id, ex] : exchanges_) {
+    if (ex->done || ex->inboundEnded) continue;
+    if (auto* h = ex->abandon()) h->onReset({sdk::ResetCode::InternalError, why});
+  }
+}
+
+}  // namespace ferry::plugins::protocol::h2

@@ -1,0 +1,169 @@
+#include "plugins/protocol/h2/server_connection.h"
+
+#include "plugins/protocol/h2/headers.h"
+
+namespace ferry::plugins::protocol::h2 {
+
+class ServerConnection::Exchange final : public Stream, public sdk::ServerExchange {
+ public:
+  explicit Exchange(ServerConnection& conn) : conn_(conn) {}
+
+  // sdk::ServerExchange
+  sdk::HttpRequestHead& request() override { return head; }
+
+  void setRequestBodyHandler(sdk::BodyHandler* handler) override {
+    sink = done ? nullptr : handler;
+    // A request that ended with its headers ends as soon as someone listens.
+    if (sink && inboundEnded && !endDelivered) {
+      endDelivered = true;
+      sink->onEnd({});
+    }
+  }
+
+  void pauseRequestBody(bool paused) override { conn_.pauseInbound(*this, paused); }
+
+  void sendResponseHead(const sdk::HttpResponseHead& response, bool endOfMessage) override {
+    if (responseStarted || closed || conn_.dead()) return;
+    responseStarted = true;
+    HeaderBlock block = responseBlock(response, kVia);
+    auto nv = block.nv();
+    if (endOfMessage) {
+      outboundEnded = true;
+      nghttp2_submit_response(conn_.session(), id, nv.data(), nv.size(), nullptr);
+    } else {
+      auto data = conn_.provider(*this);
+      nghttp2_submit_response(conn_.session(), id, nv.data(), nv.size(), &data);
+    }
+    if (endOfMessage) responseDone();
+    conn_.flush();
+  }
+
+  bool sendResponseBody(std::string_view data) override {
+    if (!responseStarted || done) return true;
+    return conn_.sendBody(*this, data);
+  }
+
+  void endResponse(const sdk::HeaderList& trailers) override {
+    if (!responseStarted || done) return;
+    responseDone();
+    conn_.endBody(*this, regularFields(trailers));
+  }
+
+  void reset(const sdk::StreamReset& why) override {
+    if (done) return;
+    done = true;
+    sink = nullptr;
+    conn_.resetStream(*this, fromResetCode(why.code));
+  }
+
+  std::string peerAddress() const override { return conn_.stream_.peerAddress(); }
+
+  /** The response ended: no call reaches the router's handler after this (the exchange's contract). */
+  void responseDone() {
+    done = true;
+    sink = nullptr;
+  }
+
+  sdk::HttpRequestHead head;
+  bool headSeen = false;
+  bool endDelivered = false;
+  bool responseStarted = false;
+
+ private:
+  ServerConnection& conn_;
+};
+
+ServerConnection::ServerConnection(sdk::ByteStream& stream, sdk::RequestRouter& router, const ServerSettings& settings)
+    : Session(stream, settings.session, Role::Server), router_(router), server_(settings), stamper_(settings.headers, kVia) {
+  flush();  // our SETTINGS
+}
+
+ServerConnection::~ServerConnection() { onConnectionLost("connection closed"); }
+
+Stream* ServerConnection::beginStream(int32_t id) {
+  auto ex = std::make_unique<Exchange>(*this);
+  Exchange* raw = ex.get();
+  exchanges_[id] = std::move(ex);
+  return raw;
+}
+
+void ServerConnection::onHeaders(Stream& stream, sdk::HeaderList headers, bool endStream, bool tooLarge) {
+  auto& ex = static_cast<Exchange&>(stream);
+  if (ex.headSeen) {
+    // Trailers: they always end the request (nghttp2 enforces END_STREAM on them).
+    ex.inboundEnded = true;
+    if (ex.sink && !ex.done && !ex.endDelivered) {
+      ex.endDelivered = true;
+      ex.sink->onEnd(regularFields(headers));
+    }
+    return;
+  }
+  ex.headSeen = true;
+  ex.inboundEnded = endStream;
+  if (tooLarge) {
+    return refuse(ex, 431, "request header list exceeds maxHeaderListBytes (" +
+                               std::to_string(server_.session.maxHeaderListBytes.value_or(0)) + ")");
+  }
+  auto& head = ex.head;
+  head.method = pseudo(headers, ":method");
+  head.target = pseudo(headers, ":path");
+  head.host = pseudo(headers, ":authority");
+  if (head.host.empty()) {
+    if (auto h = sdk::findHeader(headers, "host")) head.host = std::string(*h);
+  }
+  head.versionMajor = 2;
+  head.versionMinor = 0;
+  head.headers = std::move(headers);
+  if (common::http::viaCount(head.headers) >= server_.headers.maxCallDepth) {
+    return refuse(ex, 400, common::http::callDepthMessage(server_.headers.maxCallDepth));
+  }
+  stamper_.stamp(head.headers, stream_.localAddress(), stream_.peerAddress());
+  router_.onRequest(ex);
+}
+
+void ServerConnection::onBodyEnded(Stream& stream) {
+  auto& ex = static_cast<Exchange&>(stream);
+  if (ex.sink && !ex.done && !ex.endDelivered) {
+    ex.endDelivered = true;
+    ex.sink->onEnd({});
+  }
+}
+
+void ServerConnection::refuse(Exchange& ex, int status, const std::string& message) {
+  std::string body = message + "\n";
+  sdk::HttpResponseHead head;
+  head.status = status;
+  head.headers = {{"l5d-err", sdk::encodeErrorHeader(message)},
+                  {"content-type", "text/plain"},
+                  {"content-length", std::to_string(body.size())}};
+  ex.sendResponseHead(head, false);
+  ex.sendResponseBody(body);
+  ex.endResponse({});
+}
+
+void ServerConnection::onStreamClosed(Stream& stream, uint32_t code) {
+  auto& ex = static_cast<Exchange&>(stream);
+  if (!ex.done) {
+    ex.done = true;
+    auto* handler = ex.sink;
+    ex.sink = nullptr;
+    if (handler) handler->onReset({toResetCode(code), "the client reset the stream (" + errorCodeName(code) + ")"});
+  }
+  auto it = exchanges_.find(ex.id);
+  if (it != exchanges_.end()) {
+    retire(std::move(it->second));
+    exchanges_.erase(it);
+  }
+}
+
+void ServerConnection::onConnectionLost(const std::string& why) {
+  for (auto& [id, ex] : exchanges_) {
+    if (ex->done) continue;
+    ex->done = true;
+    auto* handler = ex->sink;
+    ex->sink = nullptr;
+    if (handler) handler->onReset({sdk::ResetCode::Cancel, why});
+  }
+}
+
+}  // namespace ferry::plugins::protocol::h2

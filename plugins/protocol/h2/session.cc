@@ -1,0 +1,348 @@
+#include "plugins/protocol/h2/session.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace ferry::plugins::protocol::h2 {
+namespace {
+
+// A producer pauses once this much body waits for the peer's window, and resumes below the low mark.
+constexpr std::size_t kOutboxHigh = 64 * 1024;
+constexpr std::size_t kOutboxLow = 16 * 1024;
+// A consumed prefix of the outbox is dropped once it is this large.
+constexpr std::size_t kOutboxCompact = 64 * 1024;
+
+Session* self(void* user) { return static_cast<Session*>(user); }
+
+}  // namespace
+
+std::string errorCodeName(uint32_t code) { return nghttp2_http2_strerror(code); }
+
+Session::Session(sdk::ByteStream& stream, const SessionSettings& settings, Role role)
+    : stream_(stream), settings_(settings), role_(role) {
+  nghttp2_session_callbacks* callbacks = nullptr;
+  nghttp2_session_callbacks_new(&callbacks);
+  nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, &Session::onBeginHeadersCb);
+  nghttp2_session_callbacks_set_on_header_callback(callbacks, &Session::onHeaderCb);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &Session::onFrameRecvCb);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, &Session::onDataChunkCb);
+  nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &Session::onStreamCloseCb);
+  nghttp2_option* options = nullptr;
+  nghttp2_option_new(&options);
+  // Window credit follows what the other side of the relay accepted, not what arrived.
+  nghttp2_option_set_no_auto_window_update(options, 1);
+  if (role == Role::Server) {
+    nghttp2_session_server_new2(&session_, callbacks, this, options);
+  } else {
+    nghttp2_session_client_new2(&session_, callbacks, this, options);
+  }
+  nghttp2_option_del(options);
+  nghttp2_session_callbacks_del(callbacks);
+
+  std::vector<nghttp2_settings_entry> iv;
+  iv.push_back({NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, settings.initialStreamWindowBytes});
+  iv.push_back({NGHTTP2_SETTINGS_MAX_FRAME_SIZE, settings.maxFrameBytes});
+  if (settings.maxConcurrentStreams) iv.push_back({NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, *settings.maxConcurrentStreams});
+  if (settings.maxHeaderListBytes) iv.push_back({NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, *settings.maxHeaderListBytes});
+  if (settings.headerTableBytes) iv.push_back({NGHTTP2_SETTINGS_HEADER_TABLE_SIZE, *settings.headerTableBytes});
+  if (role == Role::Client) iv.push_back({NGHTTP2_SETTINGS_ENABLE_PUSH, 0});
+  nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, iv.data(), iv.size());
+  nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, static_cast<int32_t>(settings.connectionWindowBytes));
+
+  double consumedFraction = std::clamp(1.0 - settings.windowUpdateRatio, 0.0, 1.0);
+  streamThreshold_ = std::max<uint32_t>(1, static_cast<uint32_t>(consumedFraction * settings.initialStreamWindowBytes));
+  connectionThreshold_ = std::max<uint32_t>(1, settings.connectionWindowBytes / 2);
+  stream_.setHandler(this);
+}
+
+Session::~Session() { nghttp2_session_del(session_); }
+
+// --- bytes in and out ---------------------------------------------------------------------
+
+void Session::onData(std::string_view bytes) {
+  if (dead_) return;
+  retired_.clear();
+  ++callbackDepth_;
+  ssize_t used = nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  --callbackDepth_;
+  if (used < 0) {
+    // Bad preface or a fatal protocol error: nghttp2 queued a GOAWAY where it could.
+    flush();
+    std::string why = std::string("HTTP/2 protocol error: ") + nghttp2_strerror(static_cast<int>(used));
+    if (!dead_) stream_.close();
+    lose(why);
+    return;
+  }
+  flush();
+}
+
+void Session::onWritable() {
+  if (dead_) return;
+  retired_.clear();
+  writeBlocked_ = false;
+  flush();
+}
+
+void Session::onClosed(const std::string& error) { lose(error.empty() ? "the peer closed the connection" : error); }
+
+void Session::flush() {
+  // nghttp2 must not be re-entered from its own callbacks; their caller flushes afterwards.
+  if (dead_ || callbackDepth_ > 0) return;
+  if (flushing_) {
+    flushAgain_ = true;
+    return;
+  }
+  flushing_ = true;
+  do {
+    flushAgain_ = false;
+    while (!writeBlocked_) {
+      const uint8_t* data = nullptr;
+      ++callbackDepth_;
+      ssize_t n = nghttp2_session_mem_send(session_, &data);
+      --callbackDepth_;
+      if (n < 0) {
+        flushing_ = false;
+        stream_.abort();
+        lose(std::string("HTTP/2 send failed: ") + nghttp2_strerror(static_cast<int>(n)));
+        return;
+      }
+      if (n == 0) break;
+      if (!stream_.write(std::string_view(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n)))) {
+        writeBlocked_ = true;
+      }
+    }
+    notifyDrainedProducers();
+  } while (flushAgain_ && !dead_);
+  flushing_ = false;
+  if (!dead_ && !nghttp2_session_want_read(session_) && !nghttp2_session_want_write(session_)) {
+    // Both sides are done (GOAWAY exchanged and streams finished, or a fatal error sent).
+    stream_.close();
+    lose("the HTTP/2 session ended");
+  }
+}
+
+void Session::notifyDrainedProducers() {
+  while (!drained_.empty()) {
+    auto streams = std::move(drained_);
+    drained_.clear();
+    for (Stream* s : streams) {
+      if (!s->producerBlocked) continue;
+      s->producerBlocked = false;
+      if (s->sink && !s->closed && !s->done) s->sink->onWritable();
+    }
+  }
+}
+
+void Session::lose(const std::string& why) {
+  if (dead_) return;
+  dead_ = true;
+  onConnectionLost(why);
+}
+
+void Session::terminate(uint32_t code) {
+  if (dead_) return;
+  nghttp2_session_terminate_session(session_, code);
+  flush();
+}
+
+// --- streams --------------------------------------------------------------------------------
+
+bool Session::sendBody(Stream& stream, std::string_view bytes) {
+  if (stream.closed || stream.outboundEnded || dead_) return true;
+  if (stream.outboxOffset >= kOutboxCompact) {
+    stream.outbox.erase(0, stream.outboxOffset);
+    stream.outboxOffset = 0;
+  }
+  stream.outbox.append(bytes);
+  if (stream.deferred) {
+    stream.deferred = false;
+    nghttp2_session_resume_data(session_, stream.id);
+  }
+  flush();
+  if (stream.pendingOutbound() >= kOutboxHigh) {
+    stream.producerBlocked = true;
+    return false;
+  }
+  return true;
+}
+
+void Session::endBody(Stream& stream, const sdk::HeaderList& trailers) {
+  if (stream.closed || stream.outboundEnded || dead_) return;
+  stream.outboundEnded = true;
+  stream.outboundTrailers = trailers;
+  if (stream.deferred) {
+    stream.deferred = false;
+    nghttp2_session_resume_data(session_, stream.id);
+  }
+  flush();
+}
+
+void Session::resetStream(Stream& stream, uint32_t code) {
+  if (stream.closed || dead_ || stream.id < 0) return;
+  nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream.id, code);
+  flush();
+}
+
+void Session::pauseInbound(Stream& stream, bool paused) {
+  stream.inboundPaused = paused;
+  if (paused || stream.withheld == 0) return;
+  uint32_t held = stream.withheld;
+  stream.withheld = 0;
+  credit(stream, held);
+  flush();
+}
+
+void Session::credit(Stream& stream, uint32_t bytes) {
+  stream.unacknowledged += bytes;
+  if (stream.unacknowledged < streamThreshold_ || stream.closed || stream.inboundEnded || dead_) return;
+  nghttp2_submit_window_update(session_, NGHTTP2_FLAG_NONE, stream.id, static_cast<int32_t>(stream.unacknowledged));
+  stream.unacknowledged = 0;
+}
+
+void Session::creditConnection(uint32_t bytes) {
+  connectionUnacknowledged_ += bytes;
+  if (connectionUnacknowledged_ < connectionThreshold_) return;
+  nghttp2_submit_window_update(session_, NGHTTP2_FLAG_NONE, 0, static_cast<int32_t>(connectionUnacknowledged_));
+  connectionUnacknowledged_ = 0;
+}
+
+nghttp2_data_provider Session::provider(Stream& stream) {
+  nghttp2_data_provider p;
+  p.source.ptr = &stream;
+  p.read_callback = &Session::readOutboxCb;
+  return p;
+}
+
+// --- nghttp2 callbacks ------------------------------------------------------------------------
+
+int Session::onBeginHeadersCb(nghttp2_session* session, const nghttp2_frame* frame, void* user) {
+  if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+  Session* s = self(user);
+  s->pendingHeaders_[frame->hd.stream_id] = Pending{};
+  if (s->role_ == Role::Server && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
+    Stream* stream = s->beginStream(frame->hd.stream_id);
+    if (!stream) {
+      nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_REFUSED_STREAM);
+      return 0;
+    }
+    stream->id = frame->hd.stream_id;
+    nghttp2_session_set_stream_user_data(session, frame->hd.stream_id, stream);
+  }
+  return 0;
+}
+
+int Session::onHeaderCb(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
+                        const uint8_t* value, size_t valuelen, uint8_t, void* user) {
+  if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+  Session* s = self(user);
+  auto it = s->pendingHeaders_.find(frame->hd.stream_id);
+  if (it == s->pendingHeaders_.end()) return 0;
+  Pending& p = it->second;
+  // RFC 9113 §6.5.2: a field counts its name, its value and 32 octets.
+  p.bytes += namelen + valuelen + 32;
+  if (s->settings_.maxHeaderListBytes && p.bytes > *s->settings_.maxHeaderListBytes) {
+    p.tooLarge = true;
+    return 0;
+  }
+  p.headers.emplace_back(std::string(reinterpret_cast<const char*>(name), namelen),
+                         std::string(reinterpret_cast<const char*>(value), valuelen));
+  return 0;
+}
+
+int Session::onFrameRecvCb(nghttp2_session* session, const nghttp2_frame* frame, void* user) {
+  Session* s = self(user);
+  switch (frame->hd.type) {
+    case NGHTTP2_HEADERS: {
+      auto it = s->pendingHeaders_.find(frame->hd.stream_id);
+      if (it == s->pendingHeaders_.end()) return 0;
+      Pending p = std::move(it->second);
+      s->pendingHeaders_.erase(it);
+      auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
+      if (!stream) return 0;
+      bool end = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+      s->onHeaders(*stream, std::move(p.headers), end, p.tooLarge);
+      return 0;
+    }
+    case NGHTTP2_DATA: {
+      if (!(frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) return 0;
+      auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
+      if (!stream || stream->inboundEnded) return 0;
+      stream->inboundEnded = true;
+      s->onBodyEnded(*stream);
+      return 0;
+    }
+    case NGHTTP2_GOAWAY:
+      s->goAwayReceived_ = true;
+      s->onGoAway();
+      return 0;
+    default:
+      return 0;
+  }
+}
+
+int Session::onDataChunkCb(nghttp2_session* session, uint8_t, int32_t streamId, const uint8_t* data, size_t len,
+                           void* user) {
+  Session* s = self(user);
+  auto n = static_cast<uint32_t>(len);
+  // The connection window is refilled as data arrives: a paused stream holds only its own window.
+  s->creditConnection(n);
+  auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, streamId));
+  if (!stream) return 0;
+  if (stream->sink && !stream->done) {
+    stream->sink->onBody(std::string_view(reinterpret_cast<const char*>(data), len));
+  }
+  if (stream->inboundPaused && stream->sink && !stream->done) {
+    stream->withheld += n;
+  } else {
+    s->credit(*stream, n);
+  }
+  return 0;
+}
+
+int Session::onStreamCloseCb(nghttp2_session* session, int32_t streamId, uint32_t code, void* user) {
+  Session* s = self(user);
+  s->pendingHeaders_.erase(streamId);
+  auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, streamId));
+  if (!stream) return 0;
+  nghttp2_session_set_stream_user_data(session, streamId, nullptr);
+  stream->closed = true;
+  s->onStreamClosed(*stream, code);
+  return 0;
+}
+
+ssize_t Session::readOutboxCb(nghttp2_session* session, int32_t streamId, uint8_t* buf, size_t length,
+                              uint32_t* flags, nghttp2_data_source* source, void* user) {
+  Session* s = self(user);
+  auto* stream = static_cast<Stream*>(source->ptr);
+  std::size_t n = std::min(length, stream->pendingOutbound());
+  if (n > 0) {
+    std::memcpy(buf, stream->outbox.data() + stream->outboxOffset, n);
+    stream->outboxOffset += n;
+    if (stream->outboxOffset == stream->outbox.size()) {
+      stream->outbox.clear();
+      stream->outboxOffset = 0;
+    }
+  }
+  if (stream->pendingOutbound() == 0) {
+    if (stream->outboundEnded) {
+      *flags |= NGHTTP2_DATA_FLAG_EOF;
+      if (!stream->outboundTrailers.empty()) {
+        *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
+        std::vector<nghttp2_nv> nva;
+        for (const auto& [k, v] : stream->outboundTrailers) {
+          nva.push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(k.data())),
+                         reinterpret_cast<uint8_t*>(const_cast<char*>(v.data())), k.size(), v.size(),
+                         NGHTTP2_NV_FLAG_NONE});
+        }
+        nghttp2_submit_trailer(session, streamId, nva.data(), nva.size());
+      }
+    } else if (n == 0) {
+      stream->deferred = true;
+      return NGHTTP2_ERR_DEFERRED;
+    }
+  }
+  if (stream->producerBlocked && stream->pendingOutbound() < kOutboxLow) s->drained_.push_back(stream);
+  return static_cast<ssize_t>(n);
+}
+
+}  // namespace ferry::plugins::protocol::h2

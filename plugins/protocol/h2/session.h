@@ -1,0 +1,159 @@
+#pragma once
+// Session: one HTTP/2 connection driven by nghttp2 over a host ByteStream, the part server and
+// client codecs share. nghttp2 does the framing, HPACK, stream states and protocol checks;
+// this class moves bytes, relays flow control and keeps streams' bodies moving:
+//
+// - Inbound DATA goes to the stream's sink at once. Window credit is given back (a
+//   WINDOW_UPDATE, per windowUpdateRatio) only for bytes the sink's consumer accepted: while a
+//   stream is paused its credit is withheld, so a slow reader slows its writer and each stream
+//   holds at most one window in memory. The connection window is refilled as data arrives, so
+//   one stalled stream never blocks the others.
+// - Outbound DATA is pulled by nghttp2 from the stream's outbox as the peer's window allows. A
+//   producer is told to pause when the outbox passes its high watermark and resumed (onWritable)
+//   when it drains.
+// - Frames are written to the ByteStream as nghttp2 produces them; when the socket buffer is
+//   full nothing more is produced until it drains.
+//
+// Thread: the connection's worker only.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nghttp2/nghttp2.h>
+
+#include "ferry/sdk/protocol.h"
+#include "plugins/protocol/h2/settings.h"
+
+namespace ferry::plugins::protocol::h2 {
+
+/** One stream's body plumbing; server and client exchanges derive from it. */
+class Stream {
+ public:
+  virtual ~Stream() = default;
+
+  int32_t id = -1;
+  /** Where inbound body bytes, the end and resets go (the request body handler, or the response handler). */
+  sdk::BodyHandler* sink = nullptr;
+  bool inboundPaused = false;
+  bool inboundEnded = false;
+  /** Bytes received while paused, and bytes consumed but not yet acknowledged. */
+  uint32_t withheld = 0;
+  uint32_t unacknowledged = 0;
+
+  /** Outbound body bytes nghttp2 has not pulled yet. */
+  std::string outbox;
+  std::size_t outboxOffset = 0;
+  bool outboundEnded = false;
+  sdk::HeaderList outboundTrailers;
+  bool deferred = false;
+  bool producerBlocked = false;
+  /** nghttp2 closed the stream; no frame of it will be sent or received again. */
+  bool closed = false;
+  /** The exchange finished normally; a close after this is not a reset for the sink. */
+  bool done = false;
+
+  std::size_t pendingOutbound() const { return outbox.size() - outboxOffset; }
+};
+
+class Session : public sdk::ByteStreamHandler {
+ public:
+  enum class Role { Server, Client };
+  Session(sdk::ByteStream& stream, const SessionSettings& settings, Role role);
+  ~Session() override;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // sdk::ByteStreamHandler
+  void onData(std::string_view bytes) override;
+  void onWritable() override;
+  void onClosed(const std::string& error) override;
+
+ protected:
+  // --- hooks for the roles ------------------------------------------------------------------
+  /** A HEADERS frame opened a stream (server: a request): returns its Stream, or null to refuse it. */
+  virtual Stream* beginStream(int32_t id) = 0;
+  /** A complete header block: the head (first block) or trailers (a later one). */
+  virtual void onHeaders(Stream& stream, sdk::HeaderList headers, bool endStream, bool tooLarge) = 0;
+  /** A DATA frame with END_STREAM ended the inbound body (without trailers). */
+  virtual void onBodyEnded(Stream& stream) = 0;
+  /** The stream closed; `code` is NO_ERROR when it ended normally. */
+  virtual void onStreamClosed(Stream& stream, uint32_t code) = 0;
+  /** A GOAWAY arrived. */
+  virtual void onGoAway() {}
+  /** The connection is gone (peer closed, protocol error, socket error). */
+  virtual void onConnectionLost(const std::string& why) = 0;
+
+  // --- services for the roles ---------------------------------------------------------------
+  nghttp2_session* session() { return session_; }
+  /** Writes what nghttp2 has to send, as far as the socket takes it. Safe to call anywhere. */
+  void flush();
+  /** Queues body bytes on `stream`; false when the producer should pause. */
+  bool sendBody(Stream& stream, std::string_view bytes);
+  /** Ends the outbound body with `trailers` (none: END_STREAM on the last DATA). */
+  void endBody(Stream& stream, const sdk::HeaderList& trailers);
+  /** Resets `stream` with `code` (RST_STREAM). */
+  void resetStream(Stream& stream, uint32_t code);
+  /** Pauses or resumes the inbound body of `stream` (withholding its window credit). */
+  void pauseInbound(Stream& stream, bool paused);
+  /** A data provider that pulls from the stream's outbox. */
+  nghttp2_data_provider provider(Stream& stream);
+  /** Streams this session has open (nghttp2's count). */
+  std::size_t openStreams() const;
+  bool goAwayReceived() const { return goAwayReceived_; }
+  bool dead() const { return dead_; }
+  /** Frees closed streams' owners later, when none of their calls is on the stack. */
+  void retire(std::unique_ptr<Stream> stream) { retired_.push_back(std::move(stream)); }
+  /** Ends the connection at once with a GOAWAY carrying `code`, then closes. */
+  void terminate(uint32_t code);
+
+  sdk::ByteStream& stream_;
+  const SessionSettings& settings_;
+
+ private:
+  static int onBeginHeadersCb(nghttp2_session*, const nghttp2_frame*, void*);
+  static int onHeaderCb(nghttp2_session*, const nghttp2_frame*, const uint8_t*, size_t, const uint8_t*, size_t,
+                        uint8_t, void*);
+  static int onFrameRecvCb(nghttp2_session*, const nghttp2_frame*, void*);
+  static int onDataChunkCb(nghttp2_session*, uint8_t, int32_t, const uint8_t*, size_t, void*);
+  static int onStreamCloseCb(nghttp2_session*, int32_t, uint32_t, void*);
+  static ssize_t readOutboxCb(nghttp2_session*, int32_t, uint8_t*, size_t, uint32_t*, nghttp2_data_source*, void*);
+
+  /** Gives `bytes` of credit back on `stream` (and the connection), per windowUpdateRatio. */
+  void credit(Stream& stream, uint32_t bytes);
+  void creditConnection(uint32_t bytes);
+  void lose(const std::string& why);
+  void notifyDrainedProducers();
+
+  nghttp2_session* session_ = nullptr;
+  Role role_;
+  /** Header blocks being received, by stream. */
+  struct Pending {
+    sdk::HeaderList headers;
+    std::size_t bytes = 0;
+    bool tooLarge = false;
+  };
+  std::map<int32_t, Pending> pendingHeaders_;
+  uint32_t connectionUnacknowledged_ = 0;
+  uint32_t streamThreshold_ = 1;
+  uint32_t connectionThreshold_ = 1;
+  int callbackDepth_ = 0;  ///< >0 inside mem_recv / mem_send: nghttp2 must not be re-entered
+  bool flushing_ = false;
+  bool flushAgain_ = false;
+  bool writeBlocked_ = false;
+  bool goAwayReceived_ = false;
+  bool dead_ = false;
+  std::vector<Stream*> drained_;
+  std::vector<std::unique_ptr<Stream>> retired_;
+};
+
+/** RFC 9113 error code to the SDK's, and back (they are the same numbers). */
+inline sdk::ResetCode toResetCode(uint32_t code) { return static_cast<sdk::ResetCode>(code); }
+inline uint32_t fromResetCode(sdk::ResetCode code) { return static_cast<uint32_t>(code); }
+/** "CANCEL", "REFUSED_STREAM"... for messages. */
+std::string errorCodeName(uint32_t code);
+
+}  // namespace ferry::plugins::protocol::h2
