@@ -75,10 +75,30 @@ class ServerConnection::Exchange final : public Stream, public sdk::ServerExchan
 
 ServerConnection::ServerConnection(sdk::ByteStream& stream, sdk::RequestRouter& router, const ServerSettings& settings)
     : Session(stream, settings.session, Role::Server), router_(router), server_(settings), stamper_(settings.headers, kVia) {
-  flush();  // our SETTINGS
+  // Our SETTINGS go out once the client's preface arrived: an HTTP/1 client gets a plain answer.
 }
 
 ServerConnection::~ServerConnection() { onConnectionLost("connection closed"); }
+
+void ServerConnection::onData(std::string_view bytes) {
+  static constexpr std::string_view kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  if (prefaceSeen_ < kPreface.size() && !dead()) {
+    std::size_t n = std::min(bytes.size(), kPreface.size() - prefaceSeen_);
+    if (bytes.substr(0, n) != kPreface.substr(prefaceSeen_, n)) {
+      // RFC 9113 §3.4 allows closing without a GOAWAY; an HTTP/1 client gets a readable answer.
+      std::string message = "this router speaks HTTP/2 (h2c with prior knowledge, or h2 over TLS), not HTTP/1";
+      std::string body = message + "\n";
+      stream_.write("HTTP/1.1 505 HTTP Version Not Supported\r\ncontent-type: text/plain\r\nl5d-err: " +
+                    sdk::encodeErrorHeader(message) + "\r\ncontent-length: " + std::to_string(body.size()) +
+                    "\r\nconnection: close\r\n\r\n" + body);
+      stream_.close();
+      Session::onClosed("not an HTTP/2 client");
+      return;
+    }
+    prefaceSeen_ += n;
+  }
+  Session::onData(bytes);
+}
 
 Stream* ServerConnection::beginStream(int32_t id) {
   auto ex = std::make_unique<Exchange>(*this);

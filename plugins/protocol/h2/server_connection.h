@@ -16,6 +16,9 @@ class ServerConnection final : public Session {
   ServerConnection(sdk::ByteStream& stream, sdk::RequestRouter& router, const ServerSettings& settings);
   ~ServerConnection() override;
 
+  /** Checks the client preface first: an HTTP/1 client is answered 505 rather than dropped. */
+  void onData(std::string_view bytes) override;
+
  private:
   class Exchange;
   friend class Exchange;
@@ -32,6 +35,7 @@ class ServerConnection final : public Session {
   const ServerSettings& server_;
   common::http::RequestHeaderStamper stamper_;
   std::map<int32_t, std::unique_ptr<Exchange>> exchanges_;
+  std::size_t prefaceSeen_ = 0;
 };
 
 }  // namespace ferry::plugins::protocol::h2

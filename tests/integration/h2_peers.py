@@ -1,0 +1,337 @@
+"""Real HTTP/2 peers for the h2 tests, built on python-h2 (Debian python3-h2): a backend whose
+behaviour is chosen by path, and a client that can reset streams or stop reading. Both speak
+prior-knowledge h2c on 127.0.0.1; every wait is bounded."""
+import hashlib
+import json
+import select
+import socket
+import struct
+import threading
+import time
+import urllib.parse
+
+import h2.config
+import h2.connection
+import h2.errors
+import h2.events
+import h2.exceptions
+import h2.settings
+
+
+class H2Backend:
+    """An h2c server. Paths:
+    /echo                 200 with JSON {headers, length, sha256} of the request; trailers when
+                          the request has `x-want-trailers`
+    /stream?n=N&size=S    N DATA frames of S bytes, as the window allows, then trailers grpc-status: 0
+    /infinite             DATA until the client resets or the connection ends (bytes counted in .sent)
+    /reset?code=C&after=B RST_STREAM C after B body bytes (B=-1: before the response head)
+    /die?after=B          the process "dies": the socket closes after the head and B body bytes
+    Resets received from the client are recorded in .resets as (path, error code)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.address = "127.0.0.1:%d" % self.port
+        self.resets = []
+        self.sent = 0
+        self.requests = []
+        self.stopped = False
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.stopped = True
+        self.sock.close()
+
+    def _accept(self):
+        while not self.stopped:
+            try:
+                s, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(s,), daemon=True).start()
+
+    def _serve(self, s):
+        conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False, header_encoding="utf-8"))
+        conn.initiate_connection()
+        s.sendall(conn.data_to_send())
+        streams = {}  # id -> dict(path, headers, body, out=[bytes], end, trailers, infinite, reset_at, die_at)
+        deadline = time.monotonic() + 600
+        try:
+            while not self.stopped and time.monotonic() < deadline:
+                r, _, _ = select.select([s], [], [], 0.01)
+                if r:
+                    data = s.recv(65536)
+                    if not data:
+                        return
+                    for ev in conn.receive_data(data):
+                        self._event(conn, streams, ev)
+                if self._pump(conn, streams, s) == "die":
+                    s.shutdown(socket.SHUT_RDWR)
+                    return
+                out = conn.data_to_send()
+                if out:
+                    s.sendall(out)
+        except (OSError, h2.exceptions.ProtocolError):
+            return
+        finally:
+            s.close()
+
+    def _event(self, conn, streams, ev):
+        if isinstance(ev, h2.events.RequestReceived):
+            headers = dict(ev.headers)
+            url = urllib.parse.urlparse(headers.get(":path", "/"))
+            query = dict(urllib.parse.parse_qsl(url.query))
+            streams[ev.stream_id] = {"path": url.path, "query": query, "headers": ev.headers, "body": hashlib.sha256(),
+                                     "length": 0, "out": b"", "started": False, "end": False, "trailers": None}
+            with self.lock:
+                self.requests.append(ev.headers)
+            if url.path == "/reset" and int(query.get("after", "-1")) < 0:
+                conn.reset_stream(ev.stream_id, error_code=int(query["code"]))
+                streams.pop(ev.stream_id)
+            elif ev.stream_ended:
+                self._respond(conn, streams, ev.stream_id)
+        elif isinstance(ev, h2.events.DataReceived):
+            conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+            st = streams.get(ev.stream_id)
+            if st:
+                st["body"].update(ev.data)
+                st["length"] += len(ev.data)
+        elif isinstance(ev, h2.events.StreamEnded):
+            if ev.stream_id in streams and not streams[ev.stream_id]["started"]:
+                self._respond(conn, streams, ev.stream_id)
+        elif isinstance(ev, h2.events.StreamReset):
+            st = streams.pop(ev.stream_id, None)
+            with self.lock:
+                self.resets.append((st["path"] if st else None, ev.error_code))
+
+    def _respond(self, conn, streams, sid):
+        st = streams[sid]
+        st["started"] = True
+        path, q = st["path"], st["query"]
+        headers = dict(st["headers"])
+        if path == "/echo":
+            body = json.dumps({"headers": st["headers"], "length": st["length"],
+                               "sha256": st["body"].hexdigest()}).encode()
+            conn.send_headers(sid, [(":status", "200"), ("content-type", "application/json")])
+            st["out"] = body
+            if "x-want-trailers" in headers:
+                st["trailers"] = [("x-body-sha256", st["body"].hexdigest())]
+            st["end"] = True
+        elif path == "/stream":
+            conn.send_headers(sid, [(":status", "200")])
+            st["chunks"] = int(q.get("n", "1"))
+            st["size"] = int(q.get("size", "1"))
+            st["trailers"] = [("grpc-status", "0")]
+        elif path == "/infinite":
+            conn.send_headers(sid, [(":status", "200")])
+            st["infinite"] = True
+        elif path == "/reset":
+            conn.send_headers(sid, [(":status", "200")])
+            st["out"] = b"x" * int(q.get("after", "0"))
+            st["reset_code"] = int(q["code"])
+        elif path == "/die":
+            conn.send_headers(sid, [(":status", "200")])
+            st["out"] = b"y" * int(q.get("after", "0"))
+            st["die"] = True
+        else:
+            conn.send_headers(sid, [(":status", "404")], end_stream=True)
+            streams.pop(sid)
+
+    def _pump(self, conn, streams, s):
+        for sid in list(streams):
+            st = streams[sid]
+            if not st["started"]:
+                continue
+            while True:
+                if not st["out"] and st.get("chunks"):
+                    st["out"] = b"z" * st["size"]
+                    st["chunks"] -= 1
+                    if st["chunks"] == 0:
+                        st["end"] = True
+                if not st["out"] and st.get("infinite"):
+                    st["out"] = b"i" * 16384
+                if not st["out"]:
+                    break
+                try:
+                    window = min(conn.local_flow_control_window(sid), conn.max_outbound_frame_size)
+                except (h2.exceptions.StreamClosedError, KeyError):
+                    streams.pop(sid, None)
+                    break
+                if window <= 0:
+                    break
+                piece, st["out"] = st["out"][:window], st["out"][window:]
+                conn.send_data(sid, piece)
+                if st.get("infinite"):
+                    with self.lock:
+                        self.sent += len(piece)
+                s.sendall(conn.data_to_send())
+            if sid not in streams or st["out"]:
+                continue
+            if "reset_code" in st:
+                conn.reset_stream(sid, error_code=st["reset_code"])
+                streams.pop(sid)
+            elif st.get("die"):
+                s.sendall(conn.data_to_send())
+                return "die"
+            elif st["end"]:
+                if st["trailers"]:
+                    conn.send_headers(sid, st["trailers"], end_stream=True)
+                else:
+                    conn.end_stream(sid)
+                streams.pop(sid)
+        return None
+
+
+class H2Client:
+    """A prior-knowledge h2c client on one connection."""
+
+    def __init__(self, address, timeout=10, window=65535):
+        host, port = address.split(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=timeout)
+        self.conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
+        self.conn.local_settings = h2.settings.Settings(client=True, initial_values={
+            h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: window})
+        self.conn.initiate_connection()
+        self.sock.sendall(self.conn.data_to_send())
+        self.timeout = timeout
+        self.goaway = None
+        self.acknowledge = True
+        self._uploads = {}
+
+    def close(self):
+        self.sock.close()
+
+    def start(self, path, authority="web", method="GET", headers=(), body=None, end=True):
+        sid = self.conn.get_next_available_stream_id()
+        hdrs = [(":method", method), (":scheme", "http"), (":authority", authority), (":path", path), *headers]
+        self.conn.send_headers(sid, hdrs, end_stream=end and body is None)
+        self.sock.sendall(self.conn.data_to_send())
+        if body is not None:
+            self._uploads[sid] = [body, end]
+            self._pump_uploads()
+        return sid
+
+    def _pump_uploads(self):
+        """Sends pending request bodies as far as the peer's windows allow."""
+        for sid in list(self._uploads):
+            body, end = self._uploads[sid]
+            while body:
+                window = min(self.conn.local_flow_control_window(sid), self.conn.max_outbound_frame_size)
+                if window <= 0:
+                    break
+                self.conn.send_data(sid, body[:window])
+                body = body[window:]
+            self._uploads[sid][0] = body
+            if not body:
+                del self._uploads[sid]
+                if end:
+                    self.conn.end_stream(sid)
+        out = self.conn.data_to_send()
+        if out:
+            self.sock.sendall(out)
+
+    def reset(self, sid, code):
+        self.conn.reset_stream(sid, error_code=code)
+        self.sock.sendall(self.conn.data_to_send())
+
+    def read(self, sid, until="end", max_bytes=None, timeout=None):
+        """Reads events until stream `sid` ends or is reset (or, with until="head", has its head, or
+        `max_bytes` of body). Returns a dict: status, headers, body, trailers, reset (code or None)."""
+        result = {"status": None, "headers": [], "body": b"", "trailers": [], "reset": None, "ended": False}
+        deadline = time.monotonic() + (timeout or self.timeout)
+        pending = getattr(self, "_pending", {})
+        self._pending = pending
+        if sid in pending:
+            result = pending.pop(sid)
+        while time.monotonic() < deadline:
+            if result["ended"] or result["reset"] is not None or self.goaway is not None:
+                return result
+            if until == "head" and result["status"] is not None:
+                return result
+            if max_bytes is not None and len(result["body"]) >= max_bytes:
+                return result
+            r, _, _ = select.select([self.sock], [], [], 0.05)
+            if not r:
+                continue
+            data = self.sock.recv(65536)
+            if not data:
+                result["closed"] = True
+                return result
+            for ev in self.conn.receive_data(data):
+                target = result if getattr(ev, "stream_id", None) == sid else None
+                if target is None and getattr(ev, "stream_id", None):
+                    target = pending.setdefault(ev.stream_id, {"status": None, "headers": [], "body": b"", "trailers": [],
+                                                               "reset": None, "ended": False})
+                if isinstance(ev, h2.events.ResponseReceived):
+                    target["headers"] = ev.headers
+                    target["status"] = int(dict(ev.headers)[":status"])
+                elif isinstance(ev, h2.events.DataReceived):
+                    target["body"] += ev.data
+                    if self.acknowledge:
+                        self.conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+                elif isinstance(ev, h2.events.TrailersReceived):
+                    target["trailers"] = ev.headers
+                elif isinstance(ev, h2.events.StreamEnded):
+                    target["ended"] = True
+                elif isinstance(ev, h2.events.StreamReset):
+                    target["reset"] = ev.error_code
+                elif isinstance(ev, h2.events.ConnectionTerminated):
+                    self.goaway = ev.error_code
+            self._pump_uploads()
+        return result
+
+
+def raw_frames(address, payload, timeout=3):
+    """Sends the client preface, an empty SETTINGS and `payload` (raw frames); returns the frames
+    the server sent back as (type, flags, stream id, payload) until it closed or `timeout`."""
+    host, port = address.split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as s:
+        s.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0, b"") + payload)
+        data = b""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except (socket.timeout, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            data += chunk
+            if goaway_in(parse_frames(data)):
+                break
+    return parse_frames(data)
+
+
+def frame(ftype, flags, stream, payload):
+    return struct.pack(">I", len(payload))[1:] + bytes([ftype, flags]) + struct.pack(">I", stream) + payload
+
+
+def parse_frames(data):
+    frames = []
+    while len(data) >= 9:
+        length = int.from_bytes(data[:3], "big")
+        if len(data) < 9 + length:
+            break
+        frames.append((data[3], data[4], int.from_bytes(data[5:9], "big") & 0x7fffffff, data[9:9 + length]))
+        data = data[9 + length:]
+    return frames
+
+
+def goaway_in(frames):
+    """The error code of the first GOAWAY among `frames`, or None."""
+    for ftype, _, _, payload in frames:
+        if ftype == 7:
+            return int.from_bytes(payload[4:8], "big")
+    return None
+
+
+def rst_in(frames, stream):
+    for ftype, _, sid, payload in frames:
+        if ftype == 3 and sid == stream:
+            return int.from_bytes(payload[:4], "big")
+    return None

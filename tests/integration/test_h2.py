@@ -1,0 +1,260 @@
+"""protocol: h2 against real peers: nghttp and h2load (nghttp2-client), nghttpd (nghttp2-server),
+and python-h2 clients and servers that reset streams, stop reading or die mid-stream."""
+import hashlib
+import json
+import os
+import subprocess
+import time
+
+from harness import FerryTestCase, fs_config, http_request, main, wait_until
+from h2_peers import H2Backend, H2Client, frame, goaway_in, raw_frames, rst_in
+
+PROTOCOL_ERROR, FLOW_CONTROL_ERROR, FRAME_SIZE_ERROR, REFUSED_STREAM, CANCEL, ENHANCE_YOUR_CALM = 1, 3, 6, 7, 8, 11
+
+H2_ROUTER = """
+- protocol: h2
+  label: h2
+  dtab: /svc => /#/io.l5d.fs;
+  servers:
+  - port: 0
+{server_extra}
+"""
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class H2Test(FerryTestCase):
+    def setUp(self):
+        super().setUp()
+        self.backend = H2Backend()
+        self._stops.append(self.backend.stop)
+        self.write("disco/web", "127.0.0.1 %d\n" % self.backend.port)
+
+    def start(self, server_extra="", router_extra=""):
+        config = fs_config(H2_ROUTER.format(server_extra=server_extra) + router_extra)
+        self.ferry = self.start_ferry(config)
+        self.addr = self.ferry.router("h2")
+        return self.ferry
+
+    def client(self, **kw):
+        c = H2Client(self.addr, **kw)
+        self._stops.append(c.close)
+        return c
+
+    def test_nghttp_request_is_routed_with_linkerd_headers(self):
+        self.start()
+        p = subprocess.run(["nghttp", "-v", "-H", ":authority: web", "-H", "l5d-dtab: /svc/other => /svc/web",
+                            "http://%s/echo" % self.addr], capture_output=True, text=True, timeout=20)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn(":status: 200", p.stdout)
+        self.assertIn("via: h2 ferry", p.stdout)
+        body = json.loads(p.stdout[p.stdout.index('{"headers"'):p.stdout.rindex("}") + 1])
+        got = dict((k, v) for k, v in body["headers"])
+        self.assertEqual(got[":authority"], "web")
+        self.assertEqual(got[":path"], "/echo")
+        self.assertEqual(got["l5d-dst-service"], "/svc/web")
+        self.assertEqual(got["l5d-dst-client"], "/#/io.l5d.fs/web")
+        self.assertEqual(got["l5d-ctx-dtab"], "/svc/other=>/svc/web")
+        self.assertNotIn("l5d-dtab", got)
+        self.assertEqual(got["via"], "h2 ferry")
+        self.assertTrue(got["l5d-reqid"])
+
+    def test_h2load_many_streams_over_few_connections(self):
+        self.start()
+        p = subprocess.run(["h2load", "-n", "20000", "-c", "4", "-m", "20", "-H", ":authority: web",
+                            "http://%s/echo" % self.addr], capture_output=True, text=True, timeout=120)
+        self.assertIn("20000 succeeded, 0 failed, 0 errored", p.stdout, p.stdout + p.stderr)
+        self.assertIn("status codes: 20000 2xx", p.stdout)
+        # One multiplexed upstream connection per worker at most, not one per stream.
+        metrics = self.ferry.metrics()
+        connects = sum(v for k, v in metrics.items() if k.startswith("rt/h2/client/") and k.endswith("/connects"))
+        self.assertLessEqual(connects, 2, {k: v for k, v in metrics.items() if "connect" in k})
+
+    def test_large_bodies_stream_both_ways_with_trailers(self):
+        self.start()
+        body = os.urandom(8 * 1024 * 1024)
+        c = self.client()
+        sid = c.start("/echo", method="POST", headers=[("x-want-trailers", "1")], body=body)
+        r = c.read(sid, timeout=30)
+        self.assertEqual(r["status"], 200)
+        echoed = json.loads(r["body"])
+        self.assertEqual(echoed["length"], len(body))
+        self.assertEqual(echoed["sha256"], hashlib.sha256(body).hexdigest())
+        self.assertIn(("x-body-sha256", hashlib.sha256(body).hexdigest()), r["trailers"])
+        # A long download: 32 MiB in 16 KiB frames, every byte there, trailers last.
+        sid = c.start("/stream?n=2048&size=16384")
+        r = c.read(sid, timeout=60)
+        self.assertTrue(r["ended"], r["reset"])
+        self.assertEqual(len(r["body"]), 2048 * 16384)
+        self.assertEqual(r["trailers"], [("grpc-status", "0")])
+
+    def test_unidentified_request_is_refused_with_refused_stream(self):
+        self.start(router_extra="  identifier: {kind: io.l5d.header.token, header: x-route}\n")
+        c = self.client()
+        sid = c.start("/echo")
+        r = c.read(sid)
+        self.assertEqual(r["reset"], REFUSED_STREAM)
+        self.assertIsNone(r["status"])
+        # The connection carries on.
+        sid = c.start("/echo", headers=[("x-route", "web")])
+        self.assertEqual(c.read(sid)["status"], 200)
+
+    def test_no_endpoints_is_502_with_l5d_err(self):
+        self.start()
+        c = self.client()
+        sid = c.start("/echo", authority="nowhere")
+        r = c.read(sid)
+        self.assertEqual(r["status"], 502)
+        err = dict(r["headers"]).get("l5d-err", "")
+        self.assertIn("nowhere", err)
+        self.assertIn("No+hosts", err)
+
+    def test_upstream_reset_reaches_the_client_with_its_code(self):
+        self.start()
+        c = self.client()
+        # After the response started: the client's stream is reset with the same code.
+        sid = c.start("/reset?code=%d&after=1000" % ENHANCE_YOUR_CALM)
+        r = c.read(sid)
+        self.assertEqual(r["status"], 200)
+        self.assertEqual(r["reset"], ENHANCE_YOUR_CALM)
+        # Before any response: Linkerd's answer, 502 with l5d-err naming the code.
+        sid = c.start("/reset?code=%d&after=-1" % REFUSED_STREAM)
+        r = c.read(sid)
+        self.assertEqual(r["status"], 502)
+        self.assertIn("REFUSED_STREAM", dict(r["headers"]).get("l5d-err", ""))
+        # Other streams on the same connections are unaffected.
+        sid = c.start("/echo")
+        self.assertEqual(c.read(sid)["status"], 200)
+
+    def test_client_cancel_resets_the_upstream_stream(self):
+        self.start()
+        c = self.client()
+        sid = c.start("/infinite")
+        r = c.read(sid, max_bytes=100000)
+        self.assertEqual(r["status"], 200)
+        c.reset(sid, CANCEL)
+        wait_until(lambda: ("/infinite", CANCEL) in self.backend.resets, timeout=5, what="the upstream to see CANCEL")
+        sid = c.start("/echo")
+        self.assertEqual(c.read(sid)["status"], 200)
+
+    def test_a_client_that_stops_reading_holds_memory_bounded(self):
+        self.start()
+        c = self.client()
+        c.acknowledge = False  # never send WINDOW_UPDATE: the client's window closes
+        sid = c.start("/infinite")
+        r = c.read(sid, max_bytes=65535, timeout=10)
+        self.assertEqual(r["status"], 200)
+        time.sleep(1.5)
+        sent_then = self.backend.sent
+        time.sleep(1.5)
+        # The upstream is stalled by flow control: nothing more leaves it, and what did is at most
+        # the windows and buffers in between (client window, Ferry's outbox, its stream window).
+        self.assertEqual(self.backend.sent, sent_then)
+        self.assertLess(self.backend.sent, 2 * 1024 * 1024)
+        self.assertLess(rss_kb(self.ferry.proc.pid), 40 * 1024)
+        # Once the client reads again, the stream moves on.
+        c.acknowledge = True
+        c.conn.acknowledge_received_data(len(r["body"]), sid)
+        c.sock.sendall(c.conn.data_to_send())
+        r2 = c.read(sid, max_bytes=1024 * 1024, timeout=10)
+        self.assertGreaterEqual(len(r2["body"]), 1024 * 1024)
+        c.reset(sid, CANCEL)
+
+    def test_upstream_dying_mid_stream_resets_the_client_and_ferry_keeps_serving(self):
+        self.start()
+        c = self.client()
+        sid = c.start("/die?after=50000")
+        r = c.read(sid)
+        self.assertEqual(r["status"], 200)
+        self.assertIsNotNone(r["reset"], "the client's stream must be reset, not left hanging")
+        sid = c.start("/echo")
+        self.assertEqual(c.read(sid)["status"], 200)
+
+    def test_settings_are_advertised_and_enforced(self):
+        self.start(server_extra="    maxConcurrentStreamsPerConnection: 7\n    initialStreamWindowBytes: 1048576\n"
+                                "    maxFrameBytes: 32768\n    maxHeaderListBytes: 4096\n    windowUpdateRatio: 0.5\n")
+        frames = raw_frames(self.addr, b"", timeout=1)
+        settings = [f for f in frames if f[0] == 4 and not f[1] & 1]
+        self.assertTrue(settings, frames)
+        payload = settings[0][3]
+        values = {int.from_bytes(payload[i:i + 2], "big"): int.from_bytes(payload[i + 2:i + 6], "big")
+                  for i in range(0, len(payload), 6)}
+        self.assertEqual(values.get(3), 7)          # MAX_CONCURRENT_STREAMS
+        self.assertEqual(values.get(4), 1048576)    # INITIAL_WINDOW_SIZE
+        self.assertEqual(values.get(5), 32768)      # MAX_FRAME_SIZE
+        self.assertEqual(values.get(6), 4096)       # MAX_HEADER_LIST_SIZE
+        c = self.client()
+        sid = c.start("/echo", headers=[("x-big", "a" * 5000)])
+        r = c.read(sid)
+        self.assertEqual(r["status"], 431)
+        self.assertIn("maxHeaderListBytes", dict(r["headers"]).get("l5d-err", ""))
+
+    def test_call_depth_is_400(self):
+        self.start(server_extra="    maxCallDepth: 2\n")
+        c = self.client()
+        sid = c.start("/echo", headers=[("via", "h2 a, h2 b")])
+        r = c.read(sid)
+        self.assertEqual(r["status"], 400)
+        self.assertIn("Maximum+number+of+calls", dict(r["headers"]).get("l5d-err", ""))
+
+
+class H2ConformanceTest(FerryTestCase):
+    """Ferry's server side answers RFC 9113 violations with the errors the RFC requires."""
+
+    def setUp(self):
+        super().setUp()
+        self.write("disco/web", "127.0.0.1 1\n")
+        self.ferry = self.start_ferry(fs_config(H2_ROUTER.format(server_extra="")))
+        self.addr = self.ferry.router("h2")
+
+    def goaway(self, payload):
+        return goaway_in(raw_frames(self.addr, payload))
+
+    def test_data_on_stream_zero_is_protocol_error(self):
+        self.assertEqual(self.goaway(frame(0, 0, 0, b"x")), PROTOCOL_ERROR)
+
+    def test_headers_on_an_even_stream_is_protocol_error(self):
+        self.assertEqual(self.goaway(frame(1, 4, 2, b"\x82")), PROTOCOL_ERROR)
+
+    def test_zero_window_increment_on_the_connection_is_protocol_error(self):
+        self.assertEqual(self.goaway(frame(8, 0, 0, b"\x00\x00\x00\x00")), PROTOCOL_ERROR)
+
+    def test_window_beyond_2_31_is_flow_control_error(self):
+        self.assertEqual(self.goaway(frame(8, 0, 0, b"\x7f\xff\xff\xff")), FLOW_CONTROL_ERROR)
+
+    def test_invalid_initial_window_setting_is_flow_control_error(self):
+        self.assertEqual(self.goaway(frame(4, 0, 0, b"\x00\x04\x80\x00\x00\x00")), FLOW_CONTROL_ERROR)
+
+    def test_frame_larger_than_max_frame_size_is_frame_size_error(self):
+        self.assertEqual(self.goaway(frame(0, 0, 1, b"x" * 16385)), FRAME_SIZE_ERROR)
+
+    def test_settings_with_bad_length_is_frame_size_error(self):
+        self.assertEqual(self.goaway(frame(4, 0, 0, b"\x00\x01\x00")), FRAME_SIZE_ERROR)
+
+    def test_ping_is_answered(self):
+        frames = raw_frames(self.addr, frame(6, 0, 0, b"12345678"), timeout=1)
+        self.assertIn((6, 1, 0, b"12345678"), frames)
+
+    def test_request_with_uppercase_header_is_reset_with_protocol_error(self):
+        # :method GET, :scheme http, :path /, :authority web, then "X-Up: 1" literal (uppercase).
+        block = b"\x82\x86\x84" + b"\x41\x03web" + b"\x00\x04X-Up\x011"
+        frames = raw_frames(self.addr, frame(1, 5, 1, block), timeout=1)
+        self.assertEqual(rst_in(frames, 1), PROTOCOL_ERROR, frames)
+
+    def test_an_http1_client_is_told_this_router_speaks_h2(self):
+        status, headers, body = http_request(self.addr, path="/")
+        self.assertEqual(status, 505)
+        self.assertIn("h2", headers.get("l5d-err", ""))
+        # And Ferry serves the next client.
+        frames = raw_frames(self.addr, frame(6, 0, 0, b"abcdefgh"), timeout=1)
+        self.assertIn((6, 1, 0, b"abcdefgh"), frames)
+
+
+if __name__ == "__main__":
+    main()
