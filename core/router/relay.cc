@@ -15,6 +15,7 @@ void Relay::RequestSide::onBody(std::string_view chunk) {
     relay.earlyBody_.append(chunk);
     return;
   }
+  relay.bodySent_ = true;
   if (!relay.upstream_->sendRequestBody(chunk)) relay.server_->pauseRequestBody(true);
 }
 
@@ -68,6 +69,13 @@ void Relay::ResponseSide::onReset(const sdk::StreamReset& reset) {
   if (relay.finished_) return;
   relay.upstream_ = nullptr;
   relay.releaseUpstream(false);
+  // REFUSED_STREAM means the upstream did not process the stream (a GOAWAY raced it, or its
+  // stream limit): with no body bytes sent yet it is safe to start it again, once.
+  if (!relay.responseStarted_ && reset.code == sdk::ResetCode::RefusedStream && !relay.bodySent_ && !relay.retried_) {
+    relay.retried_ = true;
+    relay.acquireConnection();
+    return;
+  }
   // A stream the upstream refused or reset before answering fails as Linkerd's do: 502 with
   // l5d-err. A reset mid-response reaches the client as a reset with the same code.
   if (!relay.responseStarted_) {
@@ -154,6 +162,10 @@ void Relay::forward(std::shared_ptr<EndpointPool> endpoint, Client& client, Requ
     totalTimer_ = loop.schedule(std::max(left, std::chrono::milliseconds(0)),
                                 [this, total] { timedOut("totalTimeoutMs", total); });
   }
+  acquireConnection();
+}
+
+void Relay::acquireConnection() {
   std::weak_ptr<bool> alive = alive_;
   std::shared_ptr<EndpointPool> pool = endpoint_;
   endpoint_->acquire([this, alive, pool](PooledConnection* c, int status, const std::string& error) {
@@ -196,6 +208,7 @@ void Relay::onConnection(PooledConnection* connection, int status, const std::st
   }
   if (finished_ || !upstream_) return;
   if (!earlyBody_.empty()) {
+    bodySent_ = true;
     std::string early = std::move(earlyBody_);
     earlyBody_.clear();
     upstream_->sendRequestBody(early);

@@ -52,6 +52,8 @@ class Relay {
   naming::Dtab local;
 
  private:
+  /** Asks the endpoint's pool for a connection; onConnection follows. */
+  void acquireConnection();
   void onConnection(PooledConnection* connection, int status, const std::string& error);
   void timedOut(const std::string& which, std::chrono::milliseconds limit);
   void finish(int status, bool success);
@@ -92,6 +94,8 @@ class Relay {
   // Request body seen before the upstream exchange existed.
   std::string earlyBody_;
   bool requestEnded_ = false;
+  bool bodySent_ = false;  ///< request body bytes went upstream: the request cannot be replayed
+  bool retried_ = false;
   sdk::HeaderList requestTrailers_;
   bool responseStarted_ = false;
   bool responseEnded_ = false;

@@ -118,6 +118,10 @@ sdk::Status Router::start() {
 
 void Router::stopAccepting() {
   for (auto& l : listeners_) l->stop();
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    RouterWorker* w = workers_[i].get();
+    deps_.workers[i]->post([w] { w->drainConnections(); });
+  }
 }
 
 std::size_t Router::inFlight() const {

@@ -68,8 +68,11 @@ void RouterWorker::onAccept(std::size_t serverIndex, std::shared_ptr<net::TcpStr
   connections_.emplace(id, std::move(conn));
 }
 
-void RouterWorker::closeIdleConnections() {
-  for (auto& [id, c] : connections_) c->stream->pauseReading(true);
+void RouterWorker::drainConnections() {
+  // Collect first: a codec may close at once, which posts its own removal.
+  std::vector<sdk::ByteStreamHandler*> codecs;
+  for (auto& [id, c] : connections_) codecs.push_back(c->codec.get());
+  for (auto* codec : codecs) codec->onShutdown();
 }
 
 std::string RouterWorker::newRequestId() {

@@ -35,8 +35,8 @@ class RouterWorker {
   void onSnapshot(const std::string& key, BoundSnapshotPtr snapshot);
   /** Requests in flight on this worker. */
   std::size_t inFlight() const { return inFlight_.load(std::memory_order_relaxed); }
-  /** Closes idle server connections (drain). */
-  void closeIdleConnections();
+  /** Tells every server connection's codec to finish what is in flight and close (drain). */
+  void drainConnections();
 
   // --- used by Relay ----------------------------------------------------------------------
   void handleRequest(std::size_t serverIndex, sdk::ServerExchange& exchange);

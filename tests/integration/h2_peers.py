@@ -26,6 +26,9 @@ class H2Backend:
     /infinite             DATA until the client resets or the connection ends (bytes counted in .sent)
     /reset?code=C&after=B RST_STREAM C after B body bytes (B=-1: before the response head)
     /die?after=B          the process "dies": the socket closes after the head and B body bytes
+    /hang                 the head, then the whole connection goes silent (reads and writes nothing)
+    /refuse-once?key=K    RST_STREAM REFUSED_STREAM the first time K is asked for, then 200
+    /goaway               200, then GOAWAY(NO_ERROR) naming this stream as the last one
     Resets received from the client are recorded in .resets as (path, error code)."""
 
     def __init__(self):
@@ -38,6 +41,8 @@ class H2Backend:
         self.resets = []
         self.sent = 0
         self.requests = []
+        self.connections = 0
+        self.refused_keys = set()
         self.stopped = False
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self._accept, daemon=True)
@@ -53,6 +58,8 @@ class H2Backend:
                 s, _ = self.sock.accept()
             except OSError:
                 return
+            with self.lock:
+                self.connections += 1
             threading.Thread(target=self._serve, args=(s,), daemon=True).start()
 
     def _serve(self, s):
@@ -93,6 +100,10 @@ class H2Backend:
             if url.path == "/reset" and int(query.get("after", "-1")) < 0:
                 conn.reset_stream(ev.stream_id, error_code=int(query["code"]))
                 streams.pop(ev.stream_id)
+            elif url.path == "/refuse-once" and query["key"] not in self.refused_keys:
+                self.refused_keys.add(query["key"])
+                conn.reset_stream(ev.stream_id, error_code=7)
+                streams.pop(ev.stream_id)
             elif ev.stream_ended:
                 self._respond(conn, streams, ev.stream_id)
         elif isinstance(ev, h2.events.DataReceived):
@@ -126,6 +137,8 @@ class H2Backend:
             conn.send_headers(sid, [(":status", "200")])
             st["chunks"] = int(q.get("n", "1"))
             st["size"] = int(q.get("size", "1"))
+            st["delay"] = float(q.get("delay", "0"))
+            st["next"] = time.monotonic()
             st["trailers"] = [("grpc-status", "0")]
         elif path == "/infinite":
             conn.send_headers(sid, [(":status", "200")])
@@ -134,6 +147,14 @@ class H2Backend:
             conn.send_headers(sid, [(":status", "200")])
             st["out"] = b"x" * int(q.get("after", "0"))
             st["reset_code"] = int(q["code"])
+        elif path == "/hang":
+            conn.send_headers(sid, [(":status", "200")])
+            st["hang"] = True
+        elif path in ("/refuse-once", "/goaway"):
+            conn.send_headers(sid, [(":status", "200")])
+            st["end"] = True
+            if path == "/goaway":
+                st["goaway"] = True
         elif path == "/die":
             conn.send_headers(sid, [(":status", "200")])
             st["out"] = b"y" * int(q.get("after", "0"))
@@ -149,6 +170,9 @@ class H2Backend:
                 continue
             while True:
                 if not st["out"] and st.get("chunks"):
+                    if time.monotonic() < st["next"]:
+                        break
+                    st["next"] = time.monotonic() + st["delay"]
                     st["out"] = b"z" * st["size"]
                     st["chunks"] -= 1
                     if st["chunks"] == 0:
@@ -170,7 +194,7 @@ class H2Backend:
                     with self.lock:
                         self.sent += len(piece)
                 s.sendall(conn.data_to_send())
-            if sid not in streams or st["out"]:
+            if sid not in streams or st["out"] or st.get("chunks"):
                 continue
             if "reset_code" in st:
                 conn.reset_stream(sid, error_code=st["reset_code"])
@@ -178,12 +202,18 @@ class H2Backend:
             elif st.get("die"):
                 s.sendall(conn.data_to_send())
                 return "die"
+            elif st.get("hang"):
+                s.sendall(conn.data_to_send())
+                time.sleep(5)
+                return "die"
             elif st["end"]:
                 if st["trailers"]:
                     conn.send_headers(sid, st["trailers"], end_stream=True)
                 else:
                     conn.end_stream(sid)
                 streams.pop(sid)
+                if st.get("goaway"):
+                    conn.close_connection(error_code=0, last_stream_id=sid)
         return None
 
 

@@ -94,7 +94,7 @@ routers:
     def test_unknown_protocol(self):
         p, _ = self.validate(FS_CONFIG.format(root=self.disco).replace("protocol: http", "protocol: thrift"))
         self.assertEqual(p.returncode, 1)
-        self.assertIn("unknown protocol kind 'thrift'; available: http", p.stderr)
+        self.assertIn("unknown protocol kind 'thrift'; available: h2, http", p.stderr)
 
     def test_bad_dtab(self):
         p, path = self.validate(FS_CONFIG.format(root=self.disco).replace("/svc => /#/io.l5d.fs;", "/svc => "))

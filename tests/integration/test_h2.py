@@ -3,6 +3,7 @@ and python-h2 clients and servers that reset streams, stop reading or die mid-st
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import time
 
@@ -29,7 +30,9 @@ def rss_kb(pid):
     return 0
 
 
-class H2Test(FerryTestCase):
+class H2Base(FerryTestCase):
+    """An h2 router in front of an H2Backend named web."""
+
     def setUp(self):
         super().setUp()
         self.backend = H2Backend()
@@ -47,6 +50,8 @@ class H2Test(FerryTestCase):
         self._stops.append(c.close)
         return c
 
+
+class H2Test(H2Base):
     def test_nghttp_request_is_routed_with_linkerd_headers(self):
         self.start()
         p = subprocess.run(["nghttp", "-v", "-H", ":authority: web", "-H", "l5d-dtab: /svc/other => /svc/web",
@@ -202,6 +207,62 @@ class H2Test(FerryTestCase):
         r = c.read(sid)
         self.assertEqual(r["status"], 400)
         self.assertIn("Maximum+number+of+calls", dict(r["headers"]).get("l5d-err", ""))
+
+
+class H2LifecycleTest(H2Base):
+    """Connections coming and going: GOAWAY both ways, refused streams, dead peers."""
+
+    def test_refused_stream_without_body_is_retried_once(self):
+        self.start()
+        c = self.client()
+        sid = c.start("/refuse-once?key=get")
+        self.assertEqual(c.read(sid)["status"], 200)
+        paths = [dict(h)[":path"] for h in self.backend.requests]
+        self.assertEqual(paths.count("/refuse-once?key=get"), 2)
+        # With body bytes already sent upstream the request cannot be replayed: 502.
+        sid = c.start("/refuse-once?key=post", method="POST", body=b"payload")
+        r = c.read(sid)
+        self.assertEqual(r["status"], 502)
+        self.assertIn("REFUSED_STREAM", dict(r["headers"]).get("l5d-err", ""))
+
+    def test_upstream_goaway_moves_new_streams_to_a_new_connection(self):
+        self.start()
+        c = self.client()
+        sid = c.start("/goaway")
+        self.assertEqual(c.read(sid)["status"], 200)
+        wait_until(lambda: self.backend.connections >= 1, timeout=5, what="a connection")
+        for _ in range(3):
+            sid = c.start("/echo")
+            self.assertEqual(c.read(sid)["status"], 200)
+        self.assertEqual(self.backend.connections, 2)
+
+    def test_keepalive_ping_detects_a_silent_upstream(self):
+        self.start(router_extra="  pingIntervalMs: 200\n")
+        c = self.client()
+        started = time.monotonic()
+        sid = c.start("/hang")
+        r = c.read(sid, timeout=10)
+        self.assertEqual(r["status"], 200)
+        self.assertIsNotNone(r["reset"], "a stream on a dead connection must be reset, not hang")
+        self.assertLess(time.monotonic() - started, 3)
+        sid = c.start("/echo")
+        self.assertEqual(c.read(sid)["status"], 200)
+
+    def test_shutdown_sends_goaway_and_finishes_streams_in_flight(self):
+        self.start()
+        # A 2-second stream; SIGTERM arrives in its middle.
+        client = subprocess.Popen(["nghttp", "-v", "-H", ":authority: web",
+                                   "http://%s/stream?n=20&size=1000&delay=0.1" % self.addr],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(0.7)
+        self.ferry.proc.send_signal(signal.SIGTERM)
+        out, _ = client.communicate(timeout=20)
+        self.assertEqual(client.returncode, 0, out)
+        self.assertIn("recv GOAWAY frame", out)
+        self.assertIn("error_code=NO_ERROR", out)
+        self.assertEqual(out.count("recv DATA frame <length=1000"), 20, out)
+        self.assertIn("grpc-status: 0", out)  # the trailers, last
+        self.assertEqual(self.ferry.proc.wait(timeout=10), 0)
 
 
 class H2ConformanceTest(FerryTestCase):

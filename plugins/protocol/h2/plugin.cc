@@ -23,8 +23,8 @@ sdk::Status readSetting(const sdk::ConfigView& view, const char* key, int64_t mi
   return sdk::Status::ok();
 }
 
-/** The SETTINGS keys of a server block (linkerd1.md §2.2). */
-sdk::Status readSessionSettings(const sdk::ConfigView& view, SessionSettings* s) {
+/** The SETTINGS keys of a server block, or of the client block (which has no stream limit). */
+sdk::Status readSessionSettings(const sdk::ConfigView& view, bool server, SessionSettings* s) {
   std::string problems;
   auto note = [&](const sdk::Status& st) {
     if (!st) problems += (problems.empty() ? "" : "\n") + st.message();
@@ -32,7 +32,7 @@ sdk::Status readSessionSettings(const sdk::ConfigView& view, SessionSettings* s)
   std::optional<uint32_t> window, frame, streams;
   note(readSetting(view, "initialStreamWindowBytes", 1, 0x7fffffff, &window));
   note(readSetting(view, "maxFrameBytes", 16384, 16777215, &frame));
-  note(readSetting(view, "maxConcurrentStreamsPerConnection", 1, 0x7fffffff, &streams));
+  if (server) note(readSetting(view, "maxConcurrentStreamsPerConnection", 1, 0x7fffffff, &streams));
   note(readSetting(view, "maxHeaderListBytes", 1, 0x7fffffff, &s->maxHeaderListBytes));
   note(readSetting(view, "headerTableBytes", 0, 0x7fffffff, &s->headerTableBytes));
   if (window) s->initialStreamWindowBytes = *window;
@@ -55,6 +55,7 @@ sdk::Status readSessionSettings(const sdk::ConfigView& view, SessionSettings* s)
  *   routers:
  *   - protocol: h2
  *     identifier: {kind: io.l5d.header.path, segments: 1}   # gRPC: route by /pkg.Service
+ *     pingIntervalMs: 30000   # Ferry: keep-alive PINGs on server and client connections (0: off)
  *     servers:
  *     - port: 4142
  *       maxConcurrentStreamsPerConnection: 1000  # SETTINGS_MAX_CONCURRENT_STREAMS (default 1000)
@@ -65,6 +66,8 @@ sdk::Status readSessionSettings(const sdk::ConfigView& view, SessionSettings* s)
  *       windowUpdateRatio: 0.99                  # WINDOW_UPDATE once the window is down to 99%
  *       maxCallDepth: 1000                       # via entries allowed before a loop is refused
  *       addForwardedHeader: {by: {kind: router}, for: {kind: ip}}
+ *     client:                                    # io.l5d.global: for every client
+ *       initialStreamWindowBytes: 1048576        # the same SETTINGS keys, but no stream limit
  */
 class H2ProtocolFactory final : public sdk::ProtocolFactory {
  public:
@@ -91,6 +94,13 @@ class H2ProtocolFactory final : public sdk::ProtocolFactory {
     note(router.refuseUnsupported({"h2AccessLog", "h2AccessLogRollPolicy", "h2AccessLogAppend",
                                    "h2AccessLogRotateCount", "tracePropagator", "loggers"},
                                   "h2 router"));
+    std::chrono::milliseconds ping = SessionSettings{}.pingInterval;
+    if (router.has("pingIntervalMs")) {
+      auto ms = router.integer("pingIntervalMs", 0);
+      if (!ms) note(ms.status());
+      else if (*ms < 0) note(sdk::Status::error(router.location() + ": pingIntervalMs must be 0 (off) or more"));
+      else ping = std::chrono::milliseconds(*ms);
+    }
     auto routerLabel = router.string("label", "h2");
     std::string label = routerLabel ? *routerLabel : "h2";
     std::vector<ServerSettings> servers;
@@ -99,10 +109,28 @@ class H2ProtocolFactory final : public sdk::ProtocolFactory {
       auto server = list->at(i);
       ServerSettings ss;
       ss.session.maxConcurrentStreams = 1000;  // Linkerd's h2 server default
-      note(readSessionSettings(*server, &ss.session));
+      ss.session.pingInterval = ping;
+      note(readSessionSettings(*server, true, &ss.session));
       note(server->refuseUnsupported({"forwardClientCert", "requestAuthorizers", "timestampHeader"}, "h2 server"));
       note(common::http::parseServerHeaderSettings(*server, label, &ss.headers));
       servers.push_back(ss);
+    }
+    SessionSettings client;
+    client.pingInterval = ping;
+    if (auto block = router.child("client")) {
+      // io.l5d.global (the default): the keys sit in the block. io.l5d.static: per prefix, which
+      // would need per-client codec settings; refused by name until then.
+      auto kind = block->string("kind", "io.l5d.global");
+      if (kind && *kind == "io.l5d.static") {
+        auto configs = block->child("configs");
+        for (std::size_t i = 0; configs && i < configs->size(); ++i) {
+          note(configs->at(i)->refuseUnsupported({"initialStreamWindowBytes", "maxFrameBytes", "maxHeaderListBytes",
+                                                  "headerTableBytes", "windowUpdateRatio"},
+                                                 "h2 client, per prefix"));
+        }
+      } else {
+        note(readSessionSettings(*block, false, &client));
+      }
     }
     if (!problems.empty()) {
       std::string all;
@@ -112,8 +140,9 @@ class H2ProtocolFactory final : public sdk::ProtocolFactory {
     if (servers.empty()) {
       servers.emplace_back();
       servers.back().session.maxConcurrentStreams = 1000;
+      servers.back().session.pingInterval = ping;
     }
-    if (out) *out = std::make_unique<H2Protocol>(std::move(servers), SessionSettings{});
+    if (out) *out = std::make_unique<H2Protocol>(std::move(servers), client);
     return sdk::Status::ok();
   }
 };

@@ -100,6 +100,19 @@ void ServerConnection::onData(std::string_view bytes) {
   Session::onData(bytes);
 }
 
+void ServerConnection::onShutdown() {
+  if (dead()) return;
+  if (prefaceSeen_ == 0) {
+    // Nothing was said on this connection yet: just close it.
+    stream_.close();
+    Session::onClosed("shutting down");
+    return;
+  }
+  nghttp2_submit_goaway(session(), NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session()),
+                        NGHTTP2_NO_ERROR, nullptr, 0);
+  flush();
+}
+
 Stream* ServerConnection::beginStream(int32_t id) {
   auto ex = std::make_unique<Exchange>(*this);
   Exchange* raw = ex.get();

@@ -18,6 +18,8 @@ class ServerConnection final : public Session {
 
   /** Checks the client preface first: an HTTP/1 client is answered 505 rather than dropped. */
   void onData(std::string_view bytes) override;
+  /** GOAWAY: streams already started finish, new ones are refused, then the connection closes. */
+  void onShutdown() override;
 
  private:
   class Exchange;

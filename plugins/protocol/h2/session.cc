@@ -53,15 +53,38 @@ Session::Session(sdk::ByteStream& stream, const SessionSettings& settings, Role 
   streamThreshold_ = std::max<uint32_t>(1, static_cast<uint32_t>(consumedFraction * settings.initialStreamWindowBytes));
   connectionThreshold_ = std::max<uint32_t>(1, settings.connectionWindowBytes / 2);
   stream_.setHandler(this);
+  schedulePing();
 }
 
-Session::~Session() { nghttp2_session_del(session_); }
+void Session::schedulePing() {
+  if (settings_.pingInterval.count() <= 0) return;
+  pingTimer_ = stream_.dispatcher().schedule(settings_.pingInterval, [this] {
+    if (dead_) return;
+    if (pingOutstanding_) {
+      // A whole interval without a byte from the peer after our PING: it is gone or stuck.
+      stream_.abort();
+      lose("the peer did not answer a keep-alive PING within " + std::to_string(settings_.pingInterval.count()) +
+           " ms");
+      return;
+    }
+    pingOutstanding_ = true;
+    nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, nullptr);
+    flush();
+    schedulePing();
+  });
+}
+
+Session::~Session() {
+  pingTimer_.reset();
+  nghttp2_session_del(session_);
+}
 
 // --- bytes in and out ---------------------------------------------------------------------
 
 void Session::onData(std::string_view bytes) {
   if (dead_) return;
   retired_.clear();
+  pingOutstanding_ = false;  // the peer is alive
   ++callbackDepth_;
   ssize_t used = nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   --callbackDepth_;

@@ -126,6 +126,7 @@ class Session : public sdk::ByteStreamHandler {
   void credit(Stream& stream, uint32_t bytes);
   void creditConnection(uint32_t bytes);
   void lose(const std::string& why);
+  void schedulePing();
   void notifyDrainedProducers();
 
   nghttp2_session* session_ = nullptr;
@@ -147,6 +148,8 @@ class Session : public sdk::ByteStreamHandler {
   bool goAwayReceived_ = false;
   bool dead_ = false;
   std::vector<Stream*> drained_;
+  sdk::TimerPtr pingTimer_;
+  bool pingOutstanding_ = false;  ///< a PING went out and nothing came back since
   std::vector<std::unique_ptr<Stream>> retired_;
 };
 

@@ -2,6 +2,7 @@
 // The h2 protocol's settings: Linkerd's h2 server keys (linkerd1.md §2.2) and what this proxy
 // advertises in SETTINGS.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,6 +30,12 @@ struct SessionSettings {
   double windowUpdateRatio = 0.99;
   /** The connection-level receive window; refilled as data is consumed, whatever the streams do. */
   uint32_t connectionWindowBytes = 1024 * 1024;
+  /**
+   * Keep-alive: a PING every interval; a peer that sends nothing back for a whole interval
+   * after one is dead, and its connection is dropped (its streams reset). Zero: no PINGs.
+   * A Ferry extension (router key `pingIntervalMs`); Linkerd's h2 router has no equivalent.
+   */
+  std::chrono::milliseconds pingInterval{30000};
 };
 
 struct ServerSettings {

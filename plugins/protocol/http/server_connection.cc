@@ -63,6 +63,7 @@ class ServerConnection::Exchange final : public sdk::ServerExchange {
       keepAlive_ = false;
     }
     if (!requestEnded_) keepAlive_ = false;  // unread request body: the connection cannot continue
+    if (conn_.draining_) keepAlive_ = false;  // shutting down: this is the connection's last response
     std::string out;
     out.reserve(256);
     out.append("HTTP/1.1 ").append(std::to_string(head.status)).append(" ").append(reasonPhrase(head.status)).append("\r\n");
@@ -189,6 +190,11 @@ void ServerConnection::onClosed(const std::string& error) {
   if (current_) current_->connectionLost(error);
 }
 
+void ServerConnection::onShutdown() {
+  draining_ = true;
+  if (!current_) closeAfterWrite();
+}
+
 void ServerConnection::process() {
   if (processing_ || closing_) return;
   processing_ = true;
@@ -266,7 +272,7 @@ void ServerConnection::process() {
 
 void ServerConnection::exchangeEnded(bool canContinue) {
   if (current_) finished_.push_back(std::move(current_));
-  if (!canContinue) {
+  if (!canContinue || draining_) {
     closeAfterWrite();
     return;
   }

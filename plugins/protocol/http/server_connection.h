@@ -23,6 +23,8 @@ class ServerConnection final : public sdk::ByteStreamHandler {
   void onData(std::string_view bytes) override;
   void onWritable() override;
   void onClosed(const std::string& error) override;
+  /** Closes now if idle, else after the current response (which says Connection: close). */
+  void onShutdown() override;
 
  private:
   class Exchange;
@@ -45,6 +47,7 @@ class ServerConnection final : public sdk::ByteStreamHandler {
   std::vector<std::unique_ptr<Exchange>> finished_;  ///< freed when no call of theirs is on the stack
   bool processing_ = false;
   bool closing_ = false;
+  bool draining_ = false;
   common::http::RequestHeaderStamper stamper_;
 };
 

@@ -20,6 +20,12 @@ class ByteStreamHandler {
   virtual void onWritable() = 0;
   /** The peer closed its side (`error` empty) or the stream failed. No call follows. */
   virtual void onClosed(const std::string& error) = 0;
+  /**
+   * The host is shutting down (server connections only): finish the exchanges in flight, start
+   * no new ones, then close (HTTP/1: close once idle; h2: GOAWAY, close when streams are done).
+   * The host cuts what is left at its grace deadline.
+   */
+  virtual void onShutdown() {}
 };
 
 /** A connection. Thread: its worker. Lifetime: until onClosed returned or close() was called. */
