@@ -24,7 +24,7 @@ ClientParams clientParams(const NodeView& v, ClientConfig& out, const plugin::Pl
                           std::vector<std::string>& errors) {
   ClientParams p;
   if (auto lb = v.childView("loadBalancer")) {
-    BalancerBlock b;
+    KindBlock b;
     b.view = std::shared_ptr<NodeView>(std::move(lb));
     auto kind = b.view->string("kind", "p2c");
     b.kind = kind ? *kind : "p2c";
@@ -65,10 +65,30 @@ ClientParams clientParams(const NodeView& v, ClientConfig& out, const plugin::Pl
   return p;
 }
 
-ServiceParams serviceParams(const NodeView& v, std::vector<std::string>& errors) {
+ServiceParams serviceParams(const NodeView& v, ServiceConfig& out, const plugin::PluginRegistry& registry,
+                            std::vector<std::string>& errors) {
   ServiceParams p;
   p.totalTimeoutMs = positive(v, "totalTimeoutMs", errors);
-  refuseUnsupported(v, {"retries", "responseClassifier"}, "service", errors);
+  if (auto rc = v.childView("responseClassifier")) {
+    KindBlock b;
+    b.view = std::shared_ptr<NodeView>(std::move(rc));
+    auto kind = b.view->requiredString("kind");
+    if (!kind) {
+      errors.push_back(kind.message());
+    } else {
+      b.kind = *kind;
+      b.plugin = registry.find(sdk::category::kResponseClassifier, b.kind);
+      if (!b.plugin) {
+        errors.push_back(b.view->location() + ": " + registry.unknownKindMessage(sdk::category::kResponseClassifier, b.kind));
+        for (const auto& key : b.view->keys()) b.view->ignore(key);
+      } else if (auto s = b.plugin->factory->validate(*b.view); !s) {
+        errors.push_back(b.kind + " at " + b.view->location() + ": " + s.message());
+      }
+      p.classifier = out.classifiers.size();
+      out.classifiers.push_back(std::move(b));
+    }
+  }
+  refuseUnsupported(v, {"retries"}, "service", errors);
   return p;
 }
 
@@ -128,6 +148,7 @@ void ClientParams::overrideWith(const ClientParams& later) {
 
 void ServiceParams::overrideWith(const ServiceParams& later) {
   if (later.totalTimeoutMs) totalTimeoutMs = later.totalTimeoutMs;
+  if (later.classifier) classifier = later.classifier;
 }
 
 ClientParams ClientConfig::resolve(const sdk::Path& id) const {
@@ -154,9 +175,10 @@ ClientConfig parseClientConfig(const NodeView* block, const plugin::PluginRegist
   return out;
 }
 
-ServiceConfig parseServiceConfig(const NodeView* block, std::vector<std::string>& errors) {
+ServiceConfig parseServiceConfig(const NodeView* block, const plugin::PluginRegistry& registry,
+                                 std::vector<std::string>& errors) {
   ServiceConfig out;
-  parseBlock(block, "service", out, errors, [&](const NodeView& v) { return serviceParams(v, errors); });
+  parseBlock(block, "service", out, errors, [&](const NodeView& v) { return serviceParams(v, out, registry, errors); });
   return out;
 }
 

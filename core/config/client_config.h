@@ -25,8 +25,8 @@ struct ClientParams {
   void overrideWith(const ClientParams& later);
 };
 
-/** A resolved `loadBalancer` block. */
-struct BalancerBlock {
+/** A resolved plugin block inside client or service params (`loadBalancer`, `responseClassifier`). */
+struct KindBlock {
   std::string kind;
   const plugin::RegisteredKind* plugin = nullptr;
   std::shared_ptr<NodeView> view;  ///< null: the default block
@@ -38,13 +38,15 @@ struct ClientConfig {
     ClientParams params;
   };
   std::vector<Entry> entries;          ///< global: one entry with prefix "/"
-  std::vector<BalancerBlock> balancers;
+  std::vector<KindBlock> balancers;
   /** The merged parameters for client `id`. */
   ClientParams resolve(const sdk::Path& id) const;
 };
 
 struct ServiceParams {
   std::optional<int64_t> totalTimeoutMs;
+  /** Index into ServiceConfig::classifiers, or none for the protocol's default. */
+  std::optional<std::size_t> classifier;
   void overrideWith(const ServiceParams& later);
 };
 
@@ -54,12 +56,14 @@ struct ServiceConfig {
     ServiceParams params;
   };
   std::vector<Entry> entries;
+  std::vector<KindBlock> classifiers;
   ServiceParams resolve(const sdk::Path& service) const;
 };
 
 /** Parses a router's `client` block (absent: defaults). Errors are appended to `errors`. */
 ClientConfig parseClientConfig(const NodeView* block, const plugin::PluginRegistry& registry,
                                std::vector<std::string>& errors);
-ServiceConfig parseServiceConfig(const NodeView* block, std::vector<std::string>& errors);
+ServiceConfig parseServiceConfig(const NodeView* block, const plugin::PluginRegistry& registry,
+                                 std::vector<std::string>& errors);
 
 }  // namespace ferry::core::config

@@ -250,7 +250,7 @@ RouterConfig parseRouter(const std::shared_ptr<NodeView>& v, const plugin::Plugi
     auto client = v->childView("client");
     router.client = parseClientConfig(client.get(), registry, errors.list());
     auto service = v->childView("service");
-    router.service = parseServiceConfig(service.get(), errors.list());
+    router.service = parseServiceConfig(service.get(), registry, errors.list());
   }
   refuseUnsupported(*v, {"announcers", "bindingCache", "originator"}, "router", errors.list());
   return router;

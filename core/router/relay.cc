@@ -45,6 +45,11 @@ void Relay::ResponseSide::onResponseHead(const sdk::HttpResponseHead& head, bool
   if (relay.finished_) return;
   relay.responseStarted_ = true;
   relay.status_ = head.status;
+  if (endOfMessage || !relay.classifier_->needsTrailers()) {
+    relay.success_ = relay.classifiedSuccess(&head, nullptr);
+  } else {
+    relay.headForTrailers_ = head;
+  }
   if (relay.clearContext_) {
     sdk::HttpResponseHead copy = head;
     clearContextHeaders(copy.headers);
@@ -101,8 +106,12 @@ void Relay::ResponseSide::done(const sdk::HeaderList& trailers, bool sendEnd) {
   }
   relay.upstream_ = nullptr;
   relay.releaseUpstream(relay.requestEnded_);
+  if (!relay.success_) {
+    const sdk::HttpResponseHead* head = relay.headForTrailers_ ? &*relay.headForTrailers_ : nullptr;
+    relay.success_ = relay.classifiedSuccess(head, trailers.empty() ? nullptr : &trailers);
+  }
   if (sendEnd) relay.server_->endResponse(trailers);
-  relay.finish(relay.status_, relay.status_ < 500);
+  relay.finish(relay.status_, *relay.success_);
 }
 
 Relay::Relay(RouterWorker& worker, sdk::ServerExchange& exchange, RequestStats& serverStats, bool clearContext)
@@ -145,11 +154,17 @@ void Relay::refuse(const sdk::StreamReset& reset) {
   finish(0, false);
 }
 
+bool Relay::classifiedSuccess(const sdk::HttpResponseHead* response, const sdk::HeaderList* trailers) const {
+  return classifier_->classify(*head_, response, trailers) == sdk::ResponseClass::Success;
+}
+
 void Relay::forward(std::shared_ptr<EndpointPool> endpoint, Client& client, RequestStats* service,
-                    std::chrono::milliseconds attempt, std::chrono::milliseconds total) {
+                    const sdk::ResponseClassifier& classifier, std::chrono::milliseconds attempt,
+                    std::chrono::milliseconds total) {
   endpoint_ = std::move(endpoint);
   client_ = &client;
   service_ = service;
+  classifier_ = &classifier;
   client_->stats().started();
   if (service_) service_->started();
   endpoint_->requestStarted();

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/naming/dtab.h"
@@ -17,6 +18,7 @@
 #include "core/router/request_stats.h"
 #include "ferry/sdk/dispatcher.h"
 #include "ferry/sdk/protocol.h"
+#include "ferry/sdk/response_classifier.h"
 
 namespace ferry::core::router {
 
@@ -40,7 +42,8 @@ class Relay {
    * (totalTimeoutMs).
    */
   void forward(std::shared_ptr<EndpointPool> endpoint, Client& client, RequestStats* service,
-               std::chrono::milliseconds attempt, std::chrono::milliseconds total);
+               const sdk::ResponseClassifier& classifier, std::chrono::milliseconds attempt,
+               std::chrono::milliseconds total);
 
   bool finished() const { return finished_; }
   /** Runs once when the relay finishes (releases the admission slot). */
@@ -57,6 +60,8 @@ class Relay {
   void onConnection(PooledConnection* connection, int status, const std::string& error);
   void timedOut(const std::string& which, std::chrono::milliseconds limit);
   void finish(int status, bool success);
+  /** The service's verdict on the upstream exchange (null response: none arrived). */
+  bool classifiedSuccess(const sdk::HttpResponseHead* response, const sdk::HeaderList* trailers) const;
   void releaseUpstream(bool reusable);
 
   RouterWorker& worker_;
@@ -88,6 +93,10 @@ class Relay {
   std::shared_ptr<EndpointPool> endpoint_;
   Client* client_ = nullptr;
   RequestStats* service_ = nullptr;
+  const sdk::ResponseClassifier* classifier_ = nullptr;
+  /** Set once the response is classified; the head copy is kept only for trailer classifiers. */
+  std::optional<bool> success_;
+  std::optional<sdk::HttpResponseHead> headForTrailers_;
   PooledConnection* connection_ = nullptr;
   sdk::ClientExchange* upstream_ = nullptr;
 

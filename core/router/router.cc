@@ -73,8 +73,8 @@ sdk::Result<std::unique_ptr<Router>> Router::create(const config::RouterConfig& 
   }
 
   // Balancers: every `loadBalancer` block of the client config, then the default p2c.
-  std::vector<config::BalancerBlock> blocks = config.client.balancers;
-  blocks.push_back(config::BalancerBlock{kDefaultBalancer, r->deps_.registry->find(sdk::category::kLoadBalancer, kDefaultBalancer), nullptr});
+  std::vector<config::KindBlock> blocks = config.client.balancers;
+  blocks.push_back(config::KindBlock{kDefaultBalancer, r->deps_.registry->find(sdk::category::kLoadBalancer, kDefaultBalancer), nullptr});
   for (const auto& block : blocks) {
     if (!block.plugin) {
       return sdk::Result<std::unique_ptr<Router>>::failure(
@@ -91,6 +91,29 @@ sdk::Result<std::unique_ptr<Router>> Router::create(const config::RouterConfig& 
     if (!made) return sdk::Result<std::unique_ptr<Router>>::failure("load balancer " + block.kind + ": " + made.message());
     lb.instance = std::move(made).value();
     r->balancers_.push_back(std::move(lb));
+  }
+
+  // Classifiers: every service `responseClassifier` block, then the protocol's default.
+  std::vector<config::KindBlock> classifierBlocks = config.service.classifiers;
+  const std::string defaultClassifier = protocolFactory->defaultResponseClassifier();
+  classifierBlocks.push_back(config::KindBlock{
+      defaultClassifier, r->deps_.registry->find(sdk::category::kResponseClassifier, defaultClassifier), nullptr});
+  for (const auto& block : classifierBlocks) {
+    if (!block.plugin) {
+      return sdk::Result<std::unique_ptr<Router>>::failure(
+          "router '" + config.label + "' needs its protocol's default response classifier: " +
+          r->deps_.registry->unknownKindMessage(sdk::category::kResponseClassifier, defaultClassifier));
+    }
+    plugin::Plugged<sdk::ResponseClassifier, server::PluginHost> rc;
+    rc.library = block.plugin->library;
+    rc.host = host(block.kind);
+    auto empty = emptyBlock();
+    config::NodeView defaults(*empty);
+    const sdk::ConfigView& view = block.view ? static_cast<const sdk::ConfigView&>(*block.view) : defaults;
+    auto made = static_cast<const sdk::ResponseClassifierFactory*>(block.plugin->factory)->create(view, *rc.host);
+    if (!made) return sdk::Result<std::unique_ptr<Router>>::failure("response classifier " + block.kind + ": " + made.message());
+    rc.instance = std::move(made).value();
+    r->classifiers_.push_back(std::move(rc));
   }
 
   for (std::size_t i = 0; i < r->deps_.workers.size(); ++i) {

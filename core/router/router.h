@@ -15,6 +15,7 @@
 #include "core/naming/interpreter.h"
 #include "core/plugin/plugged.h"
 #include "core/server/event_loop.h"
+#include "ferry/sdk/response_classifier.h"
 #include "core/server/plugin_host.h"
 #include "ferry/sdk/identifier.h"
 #include "ferry/sdk/load_balancer.h"
@@ -79,6 +80,10 @@ class Router {
   const sdk::LoadBalancer& balancer(const config::ClientParams& params) const {
     return *balancers_[params.balancer ? *params.balancer : balancers_.size() - 1].instance;
   }
+  /** The classifier a service with `params` uses (its `responseClassifier`, else the protocol's default). */
+  const sdk::ResponseClassifier& classifier(const config::ServiceParams& params) const {
+    return *classifiers_[params.classifier ? *params.classifier : classifiers_.size() - 1].instance;
+  }
   RouterWorker& worker(std::size_t index) { return *workers_[index]; }
   /**
    * Admission control for server `index` (`maxConcurrentRequests`): takes a slot, or returns
@@ -97,6 +102,7 @@ class Router {
   std::vector<plugin::Plugged<sdk::Identifier, server::PluginHost>> identifiers_;
   /** The client config's load balancers, in ClientConfig::balancers order, then the default. */
   std::vector<plugin::Plugged<sdk::LoadBalancer, server::PluginHost>> balancers_;
+  std::vector<plugin::Plugged<sdk::ResponseClassifier, server::PluginHost>> classifiers_;
   std::vector<std::unique_ptr<RouterWorker>> workers_;
   std::vector<std::unique_ptr<net::Listener>> listeners_;
   std::vector<std::unique_ptr<std::atomic<int64_t>>> admitted_;  ///< requests in flight per server

@@ -88,7 +88,8 @@ RouterWorker::Service& RouterWorker::service(const std::string& name, const sdk:
   if (!slot) {
     auto params = router_.config().service.resolve(path);
     slot = std::unique_ptr<Service>(new Service{RequestStats(store_, "rt/" + router_.label() + "/service/" + scopeName(name)),
-                                                std::chrono::milliseconds(params.totalTimeoutMs.value_or(0))});
+                                                std::chrono::milliseconds(params.totalTimeoutMs.value_or(0)),
+                                                &router_.classifier(params)});
   }
   return *slot;
 }
@@ -238,7 +239,7 @@ void RouterWorker::route(Relay* relay, const BoundSnapshotPtr& snapshot) {
   if (!endpoint) return noHosts("No endpoint of " + id + " is available.");
   setDestinationHeaders(relay->head(), service, id, bound.residual, relay->local, newRequestId());
   Service& svc = this->service(service, relay->name);
-  relay->forward(std::move(endpoint), c, &svc.stats, c.attemptTimeout(), svc.totalTimeout);
+  relay->forward(std::move(endpoint), c, &svc.stats, *svc.classifier, c.attemptTimeout(), svc.totalTimeout);
 }
 
 void RouterWorker::relayFinished(Relay* relay) {

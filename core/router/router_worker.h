@@ -58,6 +58,7 @@ class RouterWorker {
   struct Service {
     RequestStats stats;
     std::chrono::milliseconds totalTimeout{0};
+    const sdk::ResponseClassifier* classifier = nullptr;
   };
   /** The worker's client for `bound` (id shown as `id`), created with its endpoints on first use. */
   Client& client(const sdk::BoundName& bound, const std::string& id);

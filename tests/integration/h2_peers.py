@@ -28,6 +28,7 @@ class H2Backend:
     /die?after=B          the process "dies": the socket closes after the head and B body bytes
     /hang                 the head, then the whole connection goes silent (reads and writes nothing)
     /refuse-once?key=K    RST_STREAM REFUSED_STREAM the first time K is asked for, then 200
+                          (with &on=data: once the first body bytes arrived)
     /goaway               200, then GOAWAY(NO_ERROR) naming this stream as the last one
     Resets received from the client are recorded in .resets as (path, error code)."""
 
@@ -100,7 +101,7 @@ class H2Backend:
             if url.path == "/reset" and int(query.get("after", "-1")) < 0:
                 conn.reset_stream(ev.stream_id, error_code=int(query["code"]))
                 streams.pop(ev.stream_id)
-            elif url.path == "/refuse-once" and query["key"] not in self.refused_keys:
+            elif url.path == "/refuse-once" and query["key"] not in self.refused_keys and query.get("on") != "data":
                 self.refused_keys.add(query["key"])
                 conn.reset_stream(ev.stream_id, error_code=7)
                 streams.pop(ev.stream_id)
@@ -109,7 +110,12 @@ class H2Backend:
         elif isinstance(ev, h2.events.DataReceived):
             conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
             st = streams.get(ev.stream_id)
-            if st:
+            if st and st["path"] == "/refuse-once" and st["query"].get("on") == "data" \
+                    and st["query"]["key"] not in self.refused_keys:
+                self.refused_keys.add(st["query"]["key"])
+                conn.reset_stream(ev.stream_id, error_code=7)
+                streams.pop(ev.stream_id)
+            elif st:
                 st["body"].update(ev.data)
                 st["length"] += len(ev.data)
         elif isinstance(ev, h2.events.StreamEnded):

@@ -220,7 +220,7 @@ class H2LifecycleTest(H2Base):
         paths = [dict(h)[":path"] for h in self.backend.requests]
         self.assertEqual(paths.count("/refuse-once?key=get"), 2)
         # With body bytes already sent upstream the request cannot be replayed: 502.
-        sid = c.start("/refuse-once?key=post", method="POST", body=b"payload")
+        sid = c.start("/refuse-once?key=post&on=data", method="POST", body=b"payload")
         r = c.read(sid)
         self.assertEqual(r["status"], 502)
         self.assertIn("REFUSED_STREAM", dict(r["headers"]).get("l5d-err", ""))

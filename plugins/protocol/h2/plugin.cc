@@ -74,6 +74,7 @@ class H2ProtocolFactory final : public sdk::ProtocolFactory {
   const char* kind() const override { return "h2"; }
   uint16_t defaultPort() const override { return 4142; }
   const char* defaultIdentifier() const override { return "io.l5d.header.token"; }
+  const char* defaultResponseClassifier() const override { return "io.l5d.h2.nonRetryable5XX"; }
 
   sdk::Status validate(const sdk::ConfigView& router) const override { return parse(router, nullptr); }
 

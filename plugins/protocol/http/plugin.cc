@@ -45,6 +45,7 @@ class HttpProtocolFactory final : public sdk::ProtocolFactory {
   const char* kind() const override { return "http"; }
   uint16_t defaultPort() const override { return 4140; }
   const char* defaultIdentifier() const override { return "io.l5d.header.token"; }
+  const char* defaultResponseClassifier() const override { return "io.l5d.http.nonRetryable5XX"; }
 
   sdk::Status validate(const sdk::ConfigView& router) const override { return parse(router, nullptr); }
 

@@ -164,6 +164,8 @@ class ProtocolFactory : public PluginFactory {
   virtual uint16_t defaultPort() const = 0;
   /** Default identifier kind (`io.l5d.header.token`). */
   virtual const char* defaultIdentifier() const = 0;
+  /** Default response classifier kind (`io.l5d.http.nonRetryable5XX`, `io.l5d.h2.nonRetryable5XX`). */
+  virtual const char* defaultResponseClassifier() const = 0;
   /**
    * validate() receives the whole router block and reads the protocol's own router keys and,
    * through `servers`, its own server keys (`maxCallDepth`, `addForwardedHeader`...).

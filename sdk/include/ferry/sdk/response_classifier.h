@@ -24,6 +24,12 @@ class ResponseClassifier {
    */
   virtual ResponseClass classify(const HttpRequestHead& request, const HttpResponseHead* response,
                                  const HeaderList* trailers) const = 0;
+  /**
+   * Whether classify() needs the response's trailers. The core then classifies when the
+   * response ends (keeping a copy of its head until then); otherwise as soon as the head
+   * arrives, without copying it.
+   */
+  virtual bool needsTrailers() const { return false; }
 };
 using ResponseClassifierPtr = std::unique_ptr<ResponseClassifier>;
 
