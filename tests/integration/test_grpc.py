@@ -17,19 +17,24 @@ GRPC_ROUTER = """
 """
 
 
-class GrpcTest(FerryTestCase):
+class GrpcBase(FerryTestCase):
+    """A gRPC router in front of the EchoServer; ROUTER is its config."""
+    ROUTER = GRPC_ROUTER
+
     def setUp(self):
         super().setUp()
         self.server = EchoServer()
         self._stops.append(self.server.stop)
         self.write("disco/" + SERVICE, "127.0.0.1 %d\n" % self.server.port)
-        self.ferry = self.start_ferry(fs_config(GRPC_ROUTER))
+        self.ferry = self.start_ferry(fs_config(self.ROUTER))
         self.channel = channel(self.ferry.router("grpc"))
         self._stops.append(self.channel.close)
 
     def method(self, kind, name):
         return getattr(self.channel, kind)("/%s/%s" % (SERVICE, name))
 
+
+class GrpcTest(GrpcBase):
     def test_unary(self):
         unary = self.method("unary_unary", "Unary")
         self.assertEqual(unary(b"hello", timeout=10), b"hello")
@@ -86,6 +91,36 @@ class GrpcTest(FerryTestCase):
             unknown(b"x", timeout=10)
         # No endpoints for /svc/no.such.Service: 502, which gRPC reports as UNAVAILABLE.
         self.assertEqual(e.exception.code(), grpc.StatusCode.UNAVAILABLE)
+
+
+class GrpcClassifierTest(GrpcBase):
+    ROUTER = GRPC_ROUTER + "  service: {responseClassifier: {kind: io.l5d.h2.grpc.default}}\n"
+
+    def calls(self):
+        unary = self.method("unary_unary", "Unary")
+        for _ in range(3):
+            unary(b"ok", timeout=10)
+        for code in (b"5", b"5", b"14"):
+            with self.assertRaises(grpc.RpcError):
+                unary(b"fail:" + code, timeout=10)
+        prefix = "rt/grpc/service/svc/%s/" % SERVICE
+        return wait_until(lambda: (lambda m: m.get(prefix + "requests") == 6 and m)(self.ferry.metrics()),
+                          timeout=5, what="six requests counted"), prefix
+
+    def test_grpc_status_decides_success(self):
+        m, prefix = self.calls()
+        self.assertEqual((m[prefix + "success"], m[prefix + "failures"]), (3, 3))
+        # Every answer was HTTP 200: the status lives in the trailers.
+        self.assertEqual(m[prefix + "status/200"], 6)
+
+
+class GrpcDefaultClassifierTest(GrpcClassifierTest):
+    ROUTER = GRPC_ROUTER
+
+    def test_grpc_status_decides_success(self):
+        # Without a gRPC classifier, h2's default (5XX) sees six HTTP 200s: six successes.
+        m, prefix = self.calls()
+        self.assertEqual((m[prefix + "success"], m[prefix + "failures"]), (6, 0))
 
 
 if __name__ == "__main__":
