@@ -12,7 +12,7 @@ PACKAGES=(
   libyaml-cpp-dev libcpp-httplib-dev libssl-dev libnghttp2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers used by the tests
-  curl python3 nghttp2-client nghttp2-server python3-grpcio python3-h2
+  curl openssl python3 nghttp2-client nghttp2-server python3-grpcio python3-h2
 )
 
 missing=()

@@ -59,7 +59,11 @@ ClientParams clientParams(const NodeView& v, ClientConfig& out, const plugin::Pl
     p.poolMaxWaiters = positive(*pool, "maxWaiters", errors);
     if (p.poolMaxSize && *p.poolMaxSize == 0) errors.push_back(pool->location() + ": maxSize must be at least 1");
   }
-  refuseUnsupported(v, {"failureAccrual", "failFast", "requeueBudget", "clientSession", "socketOptions", "tls",
+  if (auto tls = parseClientTls(v, errors)) {
+    p.tls = out.tls.size();
+    out.tls.push_back(std::move(*tls));
+  }
+  refuseUnsupported(v, {"failureAccrual", "failFast", "requeueBudget", "clientSession", "socketOptions",
              "requestAuthorizers", "forwardClientCert"},
          "client", errors);
   return p;
@@ -144,6 +148,7 @@ void ClientParams::overrideWith(const ClientParams& later) {
   if (later.poolMaxSize) poolMaxSize = later.poolMaxSize;
   if (later.poolIdleTimeMs) poolIdleTimeMs = later.poolIdleTimeMs;
   if (later.poolMaxWaiters) poolMaxWaiters = later.poolMaxWaiters;
+  if (later.tls) tls = later.tls;
 }
 
 void ServiceParams::overrideWith(const ServiceParams& later) {

@@ -10,6 +10,7 @@
 
 #include "core/config/node_view.h"
 #include "core/config/path_matcher.h"
+#include "core/config/tls_config.h"
 #include "core/plugin/plugin_registry.h"
 
 namespace ferry::core::config {
@@ -20,6 +21,8 @@ struct ClientParams {
   std::optional<int64_t> connectTimeoutMs;
   std::optional<int64_t> requestAttemptTimeoutMs;
   std::optional<int64_t> poolMinSize, poolMaxSize, poolIdleTimeMs, poolMaxWaiters;
+  /** Index into ClientConfig::tls: the connections speak TLS. */
+  std::optional<std::size_t> tls;
 
   /** Fields set in `later` replace this one's. */
   void overrideWith(const ClientParams& later);
@@ -39,6 +42,7 @@ struct ClientConfig {
   };
   std::vector<Entry> entries;          ///< global: one entry with prefix "/"
   std::vector<KindBlock> balancers;
+  std::vector<net::ClientTlsConfig> tls;
   /** The merged parameters for client `id`. */
   ClientParams resolve(const sdk::Path& id) const;
 };

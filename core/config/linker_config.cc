@@ -170,7 +170,8 @@ ServerConfig parseServer(const std::shared_ptr<NodeView>& v, uint16_t defaultPor
   server.port = readPort(*v, "port", defaultPort, errors);
   server.maxConcurrentRequests = take(v->integer("maxConcurrentRequests", 0), int64_t{0}, errors);
   server.clearContext = take(v->boolean("clearContext", false), false, errors);
-  refuseUnsupported(*v, {"tls", "socketOptions", "announce", "serverSession", "timeoutMs"}, "server", errors.list());
+  server.tls = parseServerTls(*v, errors.list());
+  refuseUnsupported(*v, {"socketOptions", "announce", "serverSession", "timeoutMs"}, "server", errors.list());
   return server;
 }
 

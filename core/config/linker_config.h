@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/config/client_config.h"
+#include "core/config/tls_config.h"
 #include "core/config/config_node.h"
 #include "core/config/node_view.h"
 #include "core/naming/dtab.h"
@@ -41,6 +42,7 @@ struct ServerConfig {
   uint16_t port = 0;
   int64_t maxConcurrentRequests = 0;  ///< 0: unlimited
   bool clearContext = false;
+  std::optional<net::ServerTlsConfig> tls;
   std::shared_ptr<NodeView> view;
 };
 

@@ -80,7 +80,9 @@ void TcpStream::readMore() {
       return;
     }
     if (ec) return self->fail(ec == asio::error::eof ? "" : ec.message());
-    if (self->handler_) {
+    if (self->tls_) {
+      self->onCipher(std::string_view(tReadBuffer.get(), n));
+    } else if (self->handler_) {
       tInReadCallback = true;
       self->handler_->onData(std::string_view(tReadBuffer.get(), n));
       tInReadCallback = false;
@@ -90,9 +92,33 @@ void TcpStream::readMore() {
   });
 }
 
-bool TcpStream::write(std::string_view bytes) {
-  if (closed_ || closing_) return false;
-  queued_.append(bytes.data(), bytes.size());
+void TcpStream::startTls(std::shared_ptr<const TlsContext> context) {
+  tls_ = std::make_unique<TlsSession>(std::move(context));
+  std::string error;
+  if (!tls_->start(queued_, &error)) {
+    asio::post(socket_.get_executor(), [self = shared_from_this(), error] { self->fail(error); });
+    return;
+  }
+  scheduleFlush();
+}
+
+void TcpStream::onCipher(std::string_view cipher) {
+  std::string error;
+  tInReadCallback = true;
+  // Every TLS record goes straight into queued_, in the order OpenSSL produced it, whether it
+  // is a handshake reply or what the handler writes while it reads.
+  bool ok = tls_->receive(cipher, queued_, &error, [this](std::string_view plain) {
+    if (!handler_ || closed_ || closing_) return false;
+    handler_->onData(plain);
+    return handler_ && !closed_ && !closing_;
+  });
+  tInReadCallback = false;
+  if (!queued_.empty() && !closed_) scheduleFlush();
+  flushPending();
+  if (!ok && !closed_) fail(error);
+}
+
+void TcpStream::scheduleFlush() {
   // Flush at the end of this loop turn: a response head and its body written in one callback
   // leave in one send (and one TCP segment), not two.
   if (writing_.empty() && !flushScheduled_) {
@@ -103,6 +129,20 @@ bool TcpStream::write(std::string_view bytes) {
       asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flushNow(); });
     }
   }
+}
+
+bool TcpStream::write(std::string_view bytes) {
+  if (closed_ || closing_) return false;
+  if (tls_) {
+    std::string error;
+    if (!tls_->send(bytes, queued_, &error)) {
+      asio::post(socket_.get_executor(), [self = shared_from_this(), error] { self->fail(error); });
+      return false;
+    }
+  } else {
+    queued_.append(bytes.data(), bytes.size());
+  }
+  scheduleFlush();
   bool ok = bufferedBytes() < kHighWatermark;
   if (!ok) writeBlocked_ = true;
   return ok;
@@ -143,6 +183,10 @@ void TcpStream::close() {
   if (closed_ || closing_) return;
   closing_ = true;
   handler_ = nullptr;
+  if (tls_) {
+    tls_->shutdown(queued_);  // close_notify: the peer can tell an end from a cut
+    flush();
+  }
   if (writing_.empty() && queued_.empty()) finishClose();
 }
 

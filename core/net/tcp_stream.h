@@ -14,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "core/net/tls.h"
 #include "core/server/event_loop.h"
 #include "ferry/sdk/connection.h"
 
@@ -54,9 +55,17 @@ class TcpStream final : public sdk::ByteStream, public std::enable_shared_from_t
    * close(), abort()), after the handler's onClosed if any. Owners free their state here.
    */
   void setCloseObserver(std::function<void()> observer) { closeObserver_ = std::move(observer); }
+  /**
+   * Core-only, before setHandler: speaks TLS on this connection (server or client per the
+   * context). The handler then sees plaintext only; writes before the handshake ends are held.
+   */
+  void startTls(std::shared_ptr<const TlsContext> context);
 
  private:
   void readMore();
+  /** Ciphertext arrived: handshake, then plaintext to the handler. */
+  void onCipher(std::string_view cipher);
+  void scheduleFlush();
   void flush();
   void finishClose();
   void drainThenClose();
@@ -81,6 +90,7 @@ class TcpStream final : public sdk::ByteStream, public std::enable_shared_from_t
   bool linger_ = false;
   std::size_t drained_ = 0;
   std::unique_ptr<boost::asio::steady_timer> lingerTimer_;
+  std::unique_ptr<TlsSession> tls_;  ///< null: plaintext
 };
 
 /** "ip:port" of an endpoint (IPv6 in brackets). */

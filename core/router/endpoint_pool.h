@@ -16,6 +16,7 @@
 
 namespace ferry::core::net {
 class TcpStream;
+class TlsContext;
 }
 
 namespace ferry::core::router {
@@ -39,6 +40,8 @@ struct PoolSettings {
   std::size_t maxWaiters = SIZE_MAX;
   std::chrono::milliseconds idleTime{0};  ///< 0: idle connections stay open
   std::chrono::milliseconds connectTimeout{1000};
+  /** The client's TLS context; null: plaintext. */
+  std::shared_ptr<const net::TlsContext> tls;
 };
 
 class EndpointPool final : public sdk::Endpoint, public std::enable_shared_from_this<EndpointPool> {

@@ -93,6 +93,23 @@ sdk::Result<std::unique_ptr<Router>> Router::create(const config::RouterConfig& 
     r->balancers_.push_back(std::move(lb));
   }
 
+  // TLS: certificates and keys are read now, so a bad path fails at startup, not per connection.
+  const std::string alpn = protocolFactory->alpnProtocol();
+  for (const auto& s : config.servers) {
+    if (!s.tls) {
+      r->serverTls_.push_back(nullptr);
+      continue;
+    }
+    auto ctx = net::TlsContext::server(*s.tls, alpn);
+    if (!ctx) return sdk::Result<std::unique_ptr<Router>>::failure("router '" + config.label + "' server " + s.ip + ":" + std::to_string(s.port) + ": " + ctx.message());
+    r->serverTls_.push_back(*ctx);
+  }
+  for (const auto& t : config.client.tls) {
+    auto ctx = net::TlsContext::client(t, alpn);
+    if (!ctx) return sdk::Result<std::unique_ptr<Router>>::failure("router '" + config.label + "' client: " + ctx.message());
+    r->clientTls_.push_back(*ctx);
+  }
+
   // Classifiers: every service `responseClassifier` block, then the protocol's default.
   std::vector<config::KindBlock> classifierBlocks = config.service.classifiers;
   const std::string defaultClassifier = protocolFactory->defaultResponseClassifier();

@@ -12,6 +12,7 @@
 #include <boost/json/object.hpp>
 
 #include "core/config/linker_config.h"
+#include "core/net/tls.h"
 #include "core/naming/interpreter.h"
 #include "core/plugin/plugged.h"
 #include "core/server/event_loop.h"
@@ -85,6 +86,10 @@ class Router {
     return *classifiers_[params.classifier ? *params.classifier : classifiers_.size() - 1].instance;
   }
   RouterWorker& worker(std::size_t index) { return *workers_[index]; }
+  /** Server `index`'s TLS context, or null for plaintext. */
+  const std::shared_ptr<const net::TlsContext>& serverTls(std::size_t index) const { return serverTls_[index]; }
+  /** The TLS context of client `tls` block `index`. */
+  const std::shared_ptr<const net::TlsContext>& clientTls(std::size_t index) const { return clientTls_[index]; }
   /**
    * Admission control for server `index` (`maxConcurrentRequests`): takes a slot, or returns
    * false when the server is at its limit. Thread: any worker (one atomic, no lock).
@@ -103,6 +108,9 @@ class Router {
   /** The client config's load balancers, in ClientConfig::balancers order, then the default. */
   std::vector<plugin::Plugged<sdk::LoadBalancer, server::PluginHost>> balancers_;
   std::vector<plugin::Plugged<sdk::ResponseClassifier, server::PluginHost>> classifiers_;
+  /** TLS contexts: per server (null: plaintext), and per client `tls` block. */
+  std::vector<std::shared_ptr<const net::TlsContext>> serverTls_;
+  std::vector<std::shared_ptr<const net::TlsContext>> clientTls_;
   std::vector<std::unique_ptr<RouterWorker>> workers_;
   std::vector<std::unique_ptr<net::Listener>> listeners_;
   std::vector<std::unique_ptr<std::atomic<int64_t>>> admitted_;  ///< requests in flight per server

@@ -55,6 +55,7 @@ void RouterWorker::onAccept(std::size_t serverIndex, std::shared_ptr<net::TcpStr
   conn->connections = serverConnections_[serverIndex];
   conn->connections->add(1);
   serverConnects_[serverIndex]->incr();
+  if (const auto& tls = router_.serverTls(serverIndex)) stream->startTls(tls);
   conn->codec = router_.protocol().newServerConnection(*stream, *servers_[serverIndex], serverIndex);
   stream->setCloseObserver([this, id] {
     // The codec may be on the stack: free the connection on the next loop turn.
@@ -182,6 +183,7 @@ Client& RouterWorker::client(const sdk::BoundName& bound, const std::string& id)
     if (params.poolMaxWaiters) pool.maxWaiters = static_cast<std::size_t>(*params.poolMaxWaiters);
     if (params.poolIdleTimeMs) pool.idleTime = std::chrono::milliseconds(*params.poolIdleTimeMs);
     if (params.connectTimeoutMs) pool.connectTimeout = std::chrono::milliseconds(*params.connectTimeoutMs);
+    if (params.tls) pool.tls = router_.clientTls(*params.tls);
     slot = std::make_unique<Client>(id, loop_, router_.protocol(), router_.balancer(params), rng_(), store_,
                                     router_.label(), pool, std::chrono::milliseconds(params.requestAttemptTimeoutMs.value_or(0)));
     slot->update(bound.addr.addresses);

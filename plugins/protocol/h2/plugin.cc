@@ -75,6 +75,7 @@ class H2ProtocolFactory final : public sdk::ProtocolFactory {
   uint16_t defaultPort() const override { return 4142; }
   const char* defaultIdentifier() const override { return "io.l5d.header.token"; }
   const char* defaultResponseClassifier() const override { return "io.l5d.h2.nonRetryable5XX"; }
+  const char* alpnProtocol() const override { return "h2"; }
 
   sdk::Status validate(const sdk::ConfigView& router) const override { return parse(router, nullptr); }
 

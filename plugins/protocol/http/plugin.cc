@@ -46,6 +46,7 @@ class HttpProtocolFactory final : public sdk::ProtocolFactory {
   uint16_t defaultPort() const override { return 4140; }
   const char* defaultIdentifier() const override { return "io.l5d.header.token"; }
   const char* defaultResponseClassifier() const override { return "io.l5d.http.nonRetryable5XX"; }
+  const char* alpnProtocol() const override { return "http/1.1"; }
 
   sdk::Status validate(const sdk::ConfigView& router) const override { return parse(router, nullptr); }
 

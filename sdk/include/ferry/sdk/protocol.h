@@ -164,6 +164,8 @@ class ProtocolFactory : public PluginFactory {
   virtual uint16_t defaultPort() const = 0;
   /** Default identifier kind (`io.l5d.header.token`). */
   virtual const char* defaultIdentifier() const = 0;
+  /** The ALPN protocol id offered and accepted under TLS ("http/1.1", "h2"). */
+  virtual const char* alpnProtocol() const = 0;
   /** Default response classifier kind (`io.l5d.http.nonRetryable5XX`, `io.l5d.h2.nonRetryable5XX`). */
   virtual const char* defaultResponseClassifier() const = 0;
   /**

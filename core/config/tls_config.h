@@ -1,0 +1,26 @@
+#pragma once
+// `tls` blocks of servers and clients (linkerd1.md §1.7), read into the net layer's configs.
+//
+//   servers:
+//   - port: 4143
+//     tls: {certPath: cert.pem, keyPath: key.pem, caCertPath: ca.pem, requireClientAuth: false,
+//           ciphers: [ECDHE-RSA-AES128-GCM-SHA256]}
+//   client:
+//     tls: {commonName: web.example.com, trustCerts: [ca.pem], disableValidation: false,
+//           clientAuth: {certPath: c.pem, keyPath: k.pem}}
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config/node_view.h"
+#include "core/net/tls.h"
+
+namespace ferry::core::config {
+
+/** A server's `tls` block, if any. Problems are appended to `errors`. */
+std::optional<net::ServerTlsConfig> parseServerTls(const NodeView& server, std::vector<std::string>& errors);
+/** A client's `tls` block, if any. Problems are appended to `errors`. */
+std::optional<net::ClientTlsConfig> parseClientTls(const NodeView& client, std::vector<std::string>& errors);
+
+}  // namespace ferry::core::config

@@ -1,0 +1,212 @@
+#include "core/net/tls.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <fstream>
+
+namespace ferry::core::net {
+namespace {
+
+bool readable(const std::string& path) { return std::ifstream(path).good(); }
+
+sdk::Status fileError(const std::string& what, const std::string& path) {
+  return sdk::Status::error(what + " '" + path + "': " + (readable(path) ? tlsErrorText() : "cannot read the file"));
+}
+
+/** ALPN server side: pick our protocol if the client offers it; otherwise go on without ALPN. */
+int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
+               void* arg) {
+  const auto* ours = static_cast<const std::string*>(arg);
+  unsigned char* selected = nullptr;
+  if (SSL_select_next_proto(&selected, outlen, reinterpret_cast<const unsigned char*>(ours->data()),
+                            static_cast<unsigned int>(ours->size()), in, inlen) == OPENSSL_NPN_NEGOTIATED) {
+    *out = selected;
+    return SSL_TLSEXT_ERR_OK;
+  }
+  return SSL_TLSEXT_ERR_NOACK;
+}
+
+std::string wire(const std::string& alpn) { return std::string(1, static_cast<char>(alpn.size())) + alpn; }
+
+}  // namespace
+
+std::string tlsErrorText() {
+  std::string out;
+  while (unsigned long e = ERR_get_error()) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    out += (out.empty() ? "" : "; ") + std::string(buf);
+  }
+  return out.empty() ? "unknown TLS error" : out;
+}
+
+TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
+
+sdk::Result<std::shared_ptr<TlsContext>> TlsContext::server(const ServerTlsConfig& config, std::string alpn) {
+  ERR_clear_error();
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  if (!ctx) return sdk::Status::error("TLS: " + tlsErrorText());
+  std::shared_ptr<TlsContext> out(new TlsContext(ctx, true));
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+  if (SSL_CTX_use_certificate_chain_file(ctx, config.certPath.c_str()) != 1) return fileError("tls certPath", config.certPath);
+  if (SSL_CTX_use_PrivateKey_file(ctx, config.keyPath.c_str(), SSL_FILETYPE_PEM) != 1) return fileError("tls keyPath", config.keyPath);
+  if (SSL_CTX_check_private_key(ctx) != 1) {
+    return sdk::Status::error("tls keyPath '" + config.keyPath + "' does not match certPath '" + config.certPath + "'");
+  }
+  if (config.ciphers && SSL_CTX_set_cipher_list(ctx, config.ciphers->c_str()) != 1) {
+    return sdk::Status::error("tls ciphers '" + *config.ciphers + "': " + tlsErrorText());
+  }
+  if (config.caCertPath) {
+    if (SSL_CTX_load_verify_locations(ctx, config.caCertPath->c_str(), nullptr) != 1) return fileError("tls caCertPath", *config.caCertPath);
+  }
+  if (config.requireClientAuth) {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  }
+  out->alpnWire_ = wire(alpn);
+  SSL_CTX_set_alpn_select_cb(ctx, &selectAlpn, &out->alpnWire_);
+  return out;
+}
+
+sdk::Result<std::shared_ptr<TlsContext>> TlsContext::client(const ClientTlsConfig& config, std::string alpn) {
+  ERR_clear_error();
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  if (!ctx) return sdk::Status::error("TLS: " + tlsErrorText());
+  std::shared_ptr<TlsContext> out(new TlsContext(ctx, false));
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+  if (config.disableValidation) {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  } else {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    if (config.trustCerts.empty()) {
+      SSL_CTX_set_default_verify_paths(ctx);
+    }
+    for (const auto& ca : config.trustCerts) {
+      if (SSL_CTX_load_verify_locations(ctx, ca.c_str(), nullptr) != 1) return fileError("tls trustCerts", ca);
+    }
+  }
+  if (config.clientCertPath) {
+    if (SSL_CTX_use_certificate_chain_file(ctx, config.clientCertPath->c_str()) != 1) {
+      return fileError("tls clientAuth certPath", *config.clientCertPath);
+    }
+    if (!config.clientKeyPath || SSL_CTX_use_PrivateKey_file(ctx, config.clientKeyPath->c_str(), SSL_FILETYPE_PEM) != 1) {
+      return fileError("tls clientAuth keyPath", config.clientKeyPath.value_or(""));
+    }
+  }
+  out->commonName_ = config.commonName;
+  out->alpnWire_ = wire(alpn);
+  SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char*>(out->alpnWire_.data()),
+                          static_cast<unsigned int>(out->alpnWire_.size()));
+  return out;
+}
+
+TlsSession::TlsSession(std::shared_ptr<const TlsContext> context) : context_(std::move(context)) {
+  ssl_ = SSL_new(context_->raw());
+  in_ = BIO_new(BIO_s_mem());
+  out_ = BIO_new(BIO_s_mem());
+  BIO_set_mem_eof_return(in_, -1);  // an empty input BIO means "more to come", not EOF
+  SSL_set_bio(ssl_, in_, out_);      // the SSL owns both BIOs now
+  if (context_->isServer()) {
+    SSL_set_accept_state(ssl_);
+  } else {
+    SSL_set_connect_state(ssl_);
+    if (const auto& name = context_->commonName()) {
+      SSL_set_tlsext_host_name(ssl_, name->c_str());
+      SSL_set1_host(ssl_, name->c_str());
+    }
+  }
+}
+
+TlsSession::~TlsSession() { SSL_free(ssl_); }
+
+void TlsSession::drainCipher(std::string& out) {
+  char buf[16384];
+  int n;
+  while ((n = BIO_read(out_, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+}
+
+bool TlsSession::start(std::string& out, std::string* error) { return advanceHandshake(out, error); }
+
+bool TlsSession::feedCipher(std::string_view cipher, std::string* error) {
+  while (!cipher.empty()) {
+    int n = BIO_write(in_, cipher.data(), static_cast<int>(cipher.size()));
+    if (n <= 0) {
+      *error = "TLS: cannot buffer input";
+      return false;
+    }
+    cipher.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+bool TlsSession::advanceHandshake(std::string& out, std::string* error) {
+  ERR_clear_error();
+  int rc = SSL_do_handshake(ssl_);
+  drainCipher(out);
+  if (rc == 1) {
+    established_ = true;
+    if (!held_.empty()) {
+      std::string held = std::move(held_);
+      held_.clear();
+      return send(held, out, error);
+    }
+    return true;
+  }
+  int err = SSL_get_error(ssl_, rc);
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return true;
+  std::string why = tlsErrorText();
+  long verify = SSL_get_verify_result(ssl_);
+  if (verify != X509_V_OK) why += " (certificate: " + std::string(X509_verify_cert_error_string(verify)) + ")";
+  *error = "TLS handshake failed: " + why;
+  return false;
+}
+
+int TlsSession::readPlain(char* buf, int size, std::string* error) {
+  ERR_clear_error();
+  int n = SSL_read(ssl_, buf, size);
+  if (n > 0) return n;
+  int err = SSL_get_error(ssl_, n);
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return 0;
+  if (err == SSL_ERROR_ZERO_RETURN) {
+    *error = "";  // close_notify: an orderly end
+    return -1;
+  }
+  *error = "TLS: " + tlsErrorText();
+  return -1;
+}
+
+bool TlsSession::send(std::string_view plain, std::string& out, std::string* error) {
+  if (!established_) {
+    held_.append(plain);
+    return true;
+  }
+  while (!plain.empty()) {
+    ERR_clear_error();
+    int n = SSL_write(ssl_, plain.data(), static_cast<int>(std::min<std::size_t>(plain.size(), 1 << 30)));
+    if (n <= 0) {
+      *error = "TLS: " + tlsErrorText();
+      return false;
+    }
+    plain.remove_prefix(static_cast<std::size_t>(n));
+    drainCipher(out);
+  }
+  return true;
+}
+
+void TlsSession::shutdown(std::string& out) {
+  if (!established_) return;
+  SSL_shutdown(ssl_);
+  drainCipher(out);
+}
+
+std::string TlsSession::alpn() const {
+  const unsigned char* data = nullptr;
+  unsigned int len = 0;
+  SSL_get0_alpn_selected(ssl_, &data, &len);
+  return std::string(reinterpret_cast<const char*>(data), len);
+}
+
+}  // namespace ferry::core::net
