@@ -35,6 +35,7 @@ install: build
 
 bench: build
 	@bash bench/http1.sh $(BUILD_DIR)
+	@bash bench/h2.sh $(BUILD_DIR)
 
 clean:
 	@rm -rf $(BUILD_DIR)

@@ -159,7 +159,10 @@ void ServiceParams::overrideWith(const ServiceParams& later) {
 ClientParams ClientConfig::resolve(const sdk::Path& id) const {
   ClientParams out;
   for (const auto& e : entries) {
-    if (e.prefix.matches(id)) out.overrideWith(e.params);
+    std::map<std::string, std::string> captures;
+    if (!e.prefix.matches(id, &captures)) continue;
+    out.overrideWith(e.params);
+    if (e.params.tls) out.tlsCaptures = std::move(captures);
   }
   return out;
 }

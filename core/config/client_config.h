@@ -4,6 +4,7 @@
 // name (the bound id) or the service name, later entries overriding earlier ones.
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,8 +22,10 @@ struct ClientParams {
   std::optional<int64_t> connectTimeoutMs;
   std::optional<int64_t> requestAttemptTimeoutMs;
   std::optional<int64_t> poolMinSize, poolMaxSize, poolIdleTimeMs, poolMaxWaiters;
-  /** Index into ClientConfig::tls: the connections speak TLS. */
+  /** Index into ClientConfig::tls: the connections speak TLS (unless that block says enabled: false). */
   std::optional<std::size_t> tls;
+  /** The captures of the prefix whose block set `tls`, for `{service}` in its commonName. */
+  std::map<std::string, std::string> tlsCaptures;
 
   /** Fields set in `later` replace this one's. */
   void overrideWith(const ClientParams& later);

@@ -43,8 +43,16 @@ std::string required(const NodeView& v, const char* key, std::vector<std::string
 std::optional<net::ServerTlsConfig> parseServerTls(const NodeView& server, std::vector<std::string>& errors) {
   auto tls = server.childView("tls");
   if (!tls) return std::nullopt;
+  auto enabled = tls->boolean("enabled", true);
+  if (!enabled) errors.push_back(enabled.message());
+  if (enabled && !*enabled) {
+    tls->raw();  // a disabled block's other keys do not matter
+    return std::nullopt;
+  }
   net::ServerTlsConfig out;
   out.certPath = required(*tls, "certPath", errors);
+  out.intermediateCertsPath = optionalString(*tls, "intermediateCertsPath", errors);
+  out.protocols = stringList(*tls, "protocols", errors);
   out.keyPath = required(*tls, "keyPath", errors);
   out.caCertPath = optionalString(*tls, "caCertPath", errors);
   auto auth = tls->boolean("requireClientAuth", false);
@@ -59,7 +67,6 @@ std::optional<net::ServerTlsConfig> parseServerTls(const NodeView& server, std::
     for (const auto& c : ciphers) joined += (joined.empty() ? "" : ":") + c;
     out.ciphers = joined;
   }
-  refuseUnsupported(*tls, {"enableProtocols"}, "server tls", errors);
   return out;
 }
 
@@ -67,19 +74,24 @@ std::optional<net::ClientTlsConfig> parseClientTls(const NodeView& client, std::
   auto tls = client.childView("tls");
   if (!tls) return std::nullopt;
   net::ClientTlsConfig out;
+  auto enabled = tls->boolean("enabled", true);
+  if (!enabled) errors.push_back(enabled.message());
+  if (enabled && !*enabled) {
+    tls->raw();
+    out.enabled = false;  // plaintext, overriding an earlier prefix's tls
+    return out;
+  }
+  out.protocols = stringList(*tls, "protocols", errors);
   auto disable = tls->boolean("disableValidation", false);
   if (!disable) errors.push_back(disable.message());
   else out.disableValidation = *disable;
   out.commonName = optionalString(*tls, "commonName", errors);
-  if (out.commonName && out.commonName->find('{') != std::string::npos) {
-    errors.push_back(tls->location() + ": commonName '" + *out.commonName +
-                     "' uses path variables, which Ferry does not support yet; give a literal name");
-  }
   out.trustCerts = stringList(*tls, "trustCerts", errors);
   if (auto bundle = optionalString(*tls, "trustCertsBundle", errors)) out.trustCerts.push_back(*bundle);
   if (auto auth = tls->childView("clientAuth")) {
     out.clientCertPath = required(*auth, "certPath", errors);
     out.clientKeyPath = required(*auth, "keyPath", errors);
+    out.clientIntermediateCertsPath = optionalString(*auth, "intermediateCertsPath", errors);
   }
   if (!out.disableValidation && !out.commonName) {
     errors.push_back(tls->location() + ": client tls needs commonName (the name the server's certificate must "

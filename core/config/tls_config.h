@@ -3,11 +3,17 @@
 //
 //   servers:
 //   - port: 4143
-//     tls: {certPath: cert.pem, keyPath: key.pem, caCertPath: ca.pem, requireClientAuth: false,
-//           ciphers: [ECDHE-RSA-AES128-GCM-SHA256]}
+//     tls: {certPath: cert.pem, keyPath: key.pem, intermediateCertsPath: chain.pem,
+//           caCertPath: ca.pem, requireClientAuth: false, protocols: [TLSv1.2, TLSv1.3],
+//           ciphers: [ECDHE-RSA-AES128-GCM-SHA256], enabled: true}
 //   client:
-//     tls: {commonName: web.example.com, trustCerts: [ca.pem], disableValidation: false,
-//           clientAuth: {certPath: c.pem, keyPath: k.pem}}
+//     kind: io.l5d.static
+//     configs:
+//     - prefix: /#/io.l5d.fs/{service}
+//       tls: {commonName: "{service}.example.com", trustCertsBundle: ca.pem,
+//             clientAuth: {certPath: c.pem, keyPath: k.pem, intermediateCertsPath: chain.pem}}
+//     - prefix: /#/io.l5d.fs/legacy
+//       tls: {enabled: false}
 
 #include <optional>
 #include <string>

@@ -92,8 +92,8 @@ void TcpStream::readMore() {
   });
 }
 
-void TcpStream::startTls(std::shared_ptr<const TlsContext> context) {
-  tls_ = std::make_unique<TlsSession>(std::move(context));
+void TcpStream::startTls(std::shared_ptr<const TlsContext> context, const std::string& serverName) {
+  tls_ = std::make_unique<TlsSession>(std::move(context), serverName);
   std::string error;
   if (!tls_->start(queued_, &error)) {
     asio::post(socket_.get_executor(), [self = shared_from_this(), error] { self->fail(error); });

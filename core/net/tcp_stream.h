@@ -59,7 +59,7 @@ class TcpStream final : public sdk::ByteStream, public std::enable_shared_from_t
    * Core-only, before setHandler: speaks TLS on this connection (server or client per the
    * context). The handler then sees plaintext only; writes before the handshake ends are held.
    */
-  void startTls(std::shared_ptr<const TlsContext> context);
+  void startTls(std::shared_ptr<const TlsContext> context, const std::string& serverName = "");
 
  private:
   void readMore();

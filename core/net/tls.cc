@@ -4,6 +4,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <openssl/pem.h>
+
+#include <algorithm>
 #include <fstream>
 
 namespace ferry::core::net {
@@ -30,6 +33,36 @@ int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const uns
 
 std::string wire(const std::string& alpn) { return std::string(1, static_cast<char>(alpn.size())) + alpn; }
 
+/** Adds every certificate of a PEM file to the chain sent with ours. */
+sdk::Status addChain(SSL_CTX* ctx, const std::string& what, const std::string& path) {
+  BIO* bio = BIO_new_file(path.c_str(), "r");
+  if (!bio) return fileError(what, path);
+  int added = 0;
+  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+    SSL_CTX_add0_chain_cert(ctx, cert);  // the context owns it now
+    ++added;
+  }
+  BIO_free(bio);
+  ERR_clear_error();  // the read that ended the loop
+  if (added == 0) return sdk::Status::error(what + " '" + path + "': no PEM certificate in the file");
+  return sdk::Status::ok();
+}
+
+/** `protocols: [TLSv1.2, TLSv1.3]`: the lowest and highest listed versions. */
+sdk::Status setProtocols(SSL_CTX* ctx, const std::vector<std::string>& protocols) {
+  if (protocols.empty()) return sdk::Status::ok();
+  int low = 0, high = 0;
+  for (const auto& p : protocols) {
+    int v = p == "TLSv1.2" ? TLS1_2_VERSION : p == "TLSv1.3" ? TLS1_3_VERSION : 0;
+    if (v == 0) return sdk::Status::error("tls protocols: '" + p + "' is not supported; use TLSv1.2 or TLSv1.3");
+    low = low == 0 ? v : std::min(low, v);
+    high = std::max(high, v);
+  }
+  SSL_CTX_set_min_proto_version(ctx, low);
+  SSL_CTX_set_max_proto_version(ctx, high);
+  return sdk::Status::ok();
+}
+
 }  // namespace
 
 std::string tlsErrorText() {
@@ -52,6 +85,10 @@ sdk::Result<std::shared_ptr<TlsContext>> TlsContext::server(const ServerTlsConfi
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   if (SSL_CTX_use_certificate_chain_file(ctx, config.certPath.c_str()) != 1) return fileError("tls certPath", config.certPath);
+  if (config.intermediateCertsPath) {
+    if (auto s = addChain(ctx, "tls intermediateCertsPath", *config.intermediateCertsPath); !s) return s;
+  }
+  if (auto s = setProtocols(ctx, config.protocols); !s) return s;
   if (SSL_CTX_use_PrivateKey_file(ctx, config.keyPath.c_str(), SSL_FILETYPE_PEM) != 1) return fileError("tls keyPath", config.keyPath);
   if (SSL_CTX_check_private_key(ctx) != 1) {
     return sdk::Status::error("tls keyPath '" + config.keyPath + "' does not match certPath '" + config.certPath + "'");
@@ -95,7 +132,11 @@ sdk::Result<std::shared_ptr<TlsContext>> TlsContext::client(const ClientTlsConfi
     if (!config.clientKeyPath || SSL_CTX_use_PrivateKey_file(ctx, config.clientKeyPath->c_str(), SSL_FILETYPE_PEM) != 1) {
       return fileError("tls clientAuth keyPath", config.clientKeyPath.value_or(""));
     }
+    if (config.clientIntermediateCertsPath) {
+      if (auto s = addChain(ctx, "tls clientAuth intermediateCertsPath", *config.clientIntermediateCertsPath); !s) return s;
+    }
   }
+  if (auto s = setProtocols(ctx, config.protocols); !s) return s;
   out->commonName_ = config.commonName;
   out->alpnWire_ = wire(alpn);
   SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char*>(out->alpnWire_.data()),
@@ -103,7 +144,8 @@ sdk::Result<std::shared_ptr<TlsContext>> TlsContext::client(const ClientTlsConfi
   return out;
 }
 
-TlsSession::TlsSession(std::shared_ptr<const TlsContext> context) : context_(std::move(context)) {
+TlsSession::TlsSession(std::shared_ptr<const TlsContext> context, const std::string& serverName)
+    : context_(std::move(context)) {
   ssl_ = SSL_new(context_->raw());
   in_ = BIO_new(BIO_s_mem());
   out_ = BIO_new(BIO_s_mem());
@@ -113,9 +155,10 @@ TlsSession::TlsSession(std::shared_ptr<const TlsContext> context) : context_(std
     SSL_set_accept_state(ssl_);
   } else {
     SSL_set_connect_state(ssl_);
-    if (const auto& name = context_->commonName()) {
-      SSL_set_tlsext_host_name(ssl_, name->c_str());
-      SSL_set1_host(ssl_, name->c_str());
+    std::string name = !serverName.empty() ? serverName : context_->commonName().value_or("");
+    if (!name.empty()) {
+      SSL_set_tlsext_host_name(ssl_, name.c_str());
+      SSL_set1_host(ssl_, name.c_str());
     }
   }
 }

@@ -19,19 +19,24 @@ namespace ferry::core::net {
 
 /** A server's `tls` block. */
 struct ServerTlsConfig {
-  std::string certPath;  ///< PEM certificate chain
+  std::string certPath;  ///< PEM certificate (chain)
+  std::optional<std::string> intermediateCertsPath;  ///< more of the chain
   std::string keyPath;   ///< PEM private key
   std::optional<std::string> caCertPath;  ///< CA for client certificates
   bool requireClientAuth = false;
   std::optional<std::string> ciphers;      ///< OpenSSL cipher list (TLS 1.2)
+  std::vector<std::string> protocols;      ///< "TLSv1.2", "TLSv1.3"; none: both
 };
 
 /** A client's `tls` block. */
 struct ClientTlsConfig {
+  bool enabled = true;                     ///< false: plaintext (overrides an earlier prefix's tls)
   bool disableValidation = false;
-  std::optional<std::string> commonName;   ///< the name the server's certificate must carry (also SNI)
+  /** The name the server's certificate must carry (also SNI); may hold `{captures}` of the client prefix. */
+  std::optional<std::string> commonName;
   std::vector<std::string> trustCerts;     ///< CA files; none: the system's
-  std::optional<std::string> clientCertPath, clientKeyPath;  ///< `clientAuth`
+  std::optional<std::string> clientCertPath, clientKeyPath, clientIntermediateCertsPath;  ///< `clientAuth`
+  std::vector<std::string> protocols;
 };
 
 /** An SSL_CTX built from a config. Immutable once built; shared by every worker. */
@@ -60,7 +65,8 @@ class TlsContext {
 /** One connection's TLS state. Thread: the connection's worker. */
 class TlsSession {
  public:
-  explicit TlsSession(std::shared_ptr<const TlsContext> context);
+  /** `serverName` (clients): the name to ask for (SNI) and verify; empty: the context's commonName. */
+  TlsSession(std::shared_ptr<const TlsContext> context, const std::string& serverName = "");
   ~TlsSession();
   TlsSession(const TlsSession&) = delete;
   TlsSession& operator=(const TlsSession&) = delete;

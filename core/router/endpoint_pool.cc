@@ -137,7 +137,7 @@ void EndpointPool::connect(Ready ready) {
     consecutiveConnectFailures_ = 0;
     auto c = std::make_unique<PooledConnection>();
     c->stream = std::make_shared<net::TcpStream>(std::move(attempt->socket), loop_);
-    if (settings_.tls) c->stream->startTls(settings_.tls);
+    if (settings_.tls) c->stream->startTls(settings_.tls, settings_.tlsServerName);
     c->codec = protocol_.newClientConnection(*c->stream);
     PooledConnection* raw = c.get();
     c->stream->setCloseObserver([weak, raw] {

@@ -42,6 +42,7 @@ struct PoolSettings {
   std::chrono::milliseconds connectTimeout{1000};
   /** The client's TLS context; null: plaintext. */
   std::shared_ptr<const net::TlsContext> tls;
+  std::string tlsServerName;  ///< SNI and the name verified (the client's commonName)
 };
 
 class EndpointPool final : public sdk::Endpoint, public std::enable_shared_from_this<EndpointPool> {

@@ -105,6 +105,10 @@ sdk::Result<std::unique_ptr<Router>> Router::create(const config::RouterConfig& 
     r->serverTls_.push_back(*ctx);
   }
   for (const auto& t : config.client.tls) {
+    if (!t.enabled) {
+      r->clientTls_.push_back(nullptr);
+      continue;
+    }
     auto ctx = net::TlsContext::client(t, alpn);
     if (!ctx) return sdk::Result<std::unique_ptr<Router>>::failure("router '" + config.label + "' client: " + ctx.message());
     r->clientTls_.push_back(*ctx);

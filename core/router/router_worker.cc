@@ -183,7 +183,17 @@ Client& RouterWorker::client(const sdk::BoundName& bound, const std::string& id)
     if (params.poolMaxWaiters) pool.maxWaiters = static_cast<std::size_t>(*params.poolMaxWaiters);
     if (params.poolIdleTimeMs) pool.idleTime = std::chrono::milliseconds(*params.poolIdleTimeMs);
     if (params.connectTimeoutMs) pool.connectTimeout = std::chrono::milliseconds(*params.connectTimeoutMs);
-    if (params.tls) pool.tls = router_.clientTls(*params.tls);
+    if (params.tls && router_.clientTls(*params.tls)) {
+      pool.tls = router_.clientTls(*params.tls);
+      // commonName may name the prefix's captures: "{service}.example.com".
+      std::string name = router_.config().client.tls[*params.tls].commonName.value_or("");
+      for (const auto& [k, v] : params.tlsCaptures) {
+        for (auto at = name.find("{" + k + "}"); at != std::string::npos; at = name.find("{" + k + "}")) {
+          name.replace(at, k.size() + 2, v);
+        }
+      }
+      pool.tlsServerName = name;
+    }
     slot = std::make_unique<Client>(id, loop_, router_.protocol(), router_.balancer(params), rng_(), store_,
                                     router_.label(), pool, std::chrono::milliseconds(params.requestAttemptTimeoutMs.value_or(0)));
     slot->update(bound.addr.addresses);

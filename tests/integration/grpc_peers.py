@@ -17,7 +17,7 @@ class EchoServer:
     ServerStream answers b"<n> <size>" with n messages of size bytes (n=0: until cancelled);
     ClientStream answers b"<count> <total bytes>"; Bidi echoes each message."""
 
-    def __init__(self):
+    def __init__(self, port=0):
         self.cancelled = []
         self.lock = threading.Lock()
         handler = grpc.method_handlers_generic_handler(SERVICE, {
@@ -28,7 +28,7 @@ class EchoServer:
         })
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=16), options=OPTIONS)
         self.server.add_generic_rpc_handlers((handler,))
-        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        self.port = self.server.add_insecure_port("127.0.0.1:%d" % port)
         self.server.start()
 
     def stop(self):

@@ -1,11 +1,13 @@
 """gRPC through protocol: h2 with real grpcio clients and servers: the four call kinds, 4 MiB
 messages, a 100,000-message stream, deadlines, cancellation and error statuses."""
+import os
+import re
 import time
 
 import grpc
 
 from grpc_peers import SERVICE, EchoServer, channel
-from harness import FerryTestCase, fs_config, main, wait_until
+from harness import SOURCE_DIR, FerryTestCase, fs_config, main, wait_until
 
 GRPC_ROUTER = """
 - protocol: h2
@@ -91,6 +93,30 @@ class GrpcTest(GrpcBase):
             unknown(b"x", timeout=10)
         # No endpoints for /svc/no.such.Service: 502, which gRPC reports as UNAVAILABLE.
         self.assertEqual(e.exception.code(), grpc.StatusCode.UNAVAILABLE)
+
+
+class GrpcExampleTest(FerryTestCase):
+    """config-examples/grpc.yaml with real gRPC traffic (its ports and discovery made local)."""
+
+    def test_example_routes_by_service_and_classifies_by_grpc_status(self):
+        server = EchoServer()
+        self._stops.append(server.stop)
+        self.write("disco/" + SERVICE, "127.0.0.1 %d\n" % server.port)
+        with open(os.path.join(SOURCE_DIR, "config-examples", "grpc.yaml")) as f:
+            text = f.read()
+        text = text.replace("rootDir: config-examples/disco", "rootDir: disco")
+        text = re.sub(r"port: \d+", "port: 0", text)
+        ferry = self.start_ferry(text)
+        ch = channel(ferry.router("grpc"))
+        self._stops.append(ch.close)
+        unary = ch.unary_unary("/%s/Unary" % SERVICE)
+        self.assertEqual(unary(b"hi", timeout=10), b"hi")
+        with self.assertRaises(grpc.RpcError):
+            unary(b"fail:9", timeout=10)
+        prefix = "rt/grpc/service/svc/%s/" % SERVICE
+        m = wait_until(lambda: (lambda m: m.get(prefix + "requests") == 2 and m)(ferry.metrics()), timeout=5,
+                       what="two requests counted")
+        self.assertEqual((m[prefix + "success"], m[prefix + "failures"]), (1, 1))
 
 
 class GrpcClassifierTest(GrpcBase):

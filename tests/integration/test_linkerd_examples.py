@@ -11,6 +11,7 @@ import unittest
 from harness import FERRY, SOURCE_DIR, FerryTestCase, main, run_ferry, wait_until
 
 EXAMPLES = os.path.join(SOURCE_DIR, "..", "shared", "reference", "linkerd-examples")
+MISSING_FILE = re.compile(r"'([^']+)': cannot read the file")
 NAMED = re.compile(r"unknown \w+ kind '[^']+'|kind '[^']+' is not supported yet|"
                    r"Ferry does not support yet")
 
@@ -47,10 +48,17 @@ class LinkerdExamplesTest(FerryTestCase):
                 try:
                     wait_until(lambda: proc.poll() is not None or "ready in" in open(log.name).read(), timeout=10,
                                what="%s to start" % path)
-                    self.assertIsNone(proc.poll(), open(log.name).read())
+                    output = open(log.name).read()
+                    missing = MISSING_FILE.search(output)
+                    if proc.poll() == 1 and missing and not os.path.exists(missing.group(1)):
+                        # The TLS examples name certificates under /foo that exist nowhere: they
+                        # validate, and refuse to start naming the file, as Linkerd does.
+                        continue
+                    self.assertIsNone(proc.poll(), output)
                 finally:
-                    proc.send_signal(signal.SIGTERM)
-                    self.assertEqual(proc.wait(timeout=15), 0)
+                    if proc.poll() is None:
+                        proc.send_signal(signal.SIGTERM)
+                        self.assertEqual(proc.wait(timeout=15), 0)
                     log.close()
 
 

@@ -31,10 +31,11 @@ class TlsTest(FerryTestCase):
         self.write("disco/web", "127.0.0.1 %d\n" % self.h2.port)
 
     def tls_server(self, protocol, label, extra=""):
+        # web.test is this server's own name: it routes to the backend named web.
         return """
 - protocol: %s
   label: %s
-  dtab: /svc => /#/io.l5d.fs;
+  dtab: /svc => /#/io.l5d.fs; /svc/web.test => /#/io.l5d.fs/web;
   servers:
   - port: 0
     tls: {certPath: %s, keyPath: %s}
@@ -76,6 +77,32 @@ class TlsTest(FerryTestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         vias = [v for k, v in json.loads(p.stdout)["headers"] if k == "via"]
         self.assertEqual(vias, ["h2 ferry", "h2 ferry"])  # two hops, the second over TLS
+
+    def test_static_client_tls_names_the_service_and_can_be_disabled_per_prefix(self):
+        # Linkerd's tls.yaml and disable-tls.yaml layout: commonName "{service}" from the prefix,
+        # and `enabled: false` for one prefix.
+        incoming = self.start_ferry(fs_config(self.tls_server("h2", "incoming")))
+        self.write("disco/web.test", "127.0.0.1 %s\n" % incoming.router("incoming").split(":")[1])
+        self.write("disco/plain", "127.0.0.1 %d\n" % self.h2.port)
+        outgoing = self.start_ferry(fs_config("""
+- protocol: h2
+  label: outgoing
+  dtab: /svc => /#/io.l5d.fs;
+  servers: [{port: 0}]
+  client:
+    kind: io.l5d.static
+    configs:
+    - prefix: /#/io.l5d.fs/{service}
+      tls: {commonName: "{service}", trustCertsBundle: %s}
+    - prefix: /#/io.l5d.fs/plain
+      tls: {enabled: false}
+""" % self.pki["ca.pem"]))
+        for authority in ("web.test", "plain"):
+            p = subprocess.run(["nghttp", "-H", ":authority: " + authority, "http://%s/echo" % outgoing.router("outgoing")],
+                               capture_output=True, text=True, timeout=20)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            vias = [v for k, v in json.loads(p.stdout)["headers"] if k == "via"]
+            self.assertEqual(len(vias), 2 if authority == "web.test" else 1, authority)
 
     def test_a_certificate_for_another_name_is_refused_with_502(self):
         incoming = self.start_ferry(fs_config(self.tls_server("h2", "incoming")))
