@@ -53,16 +53,16 @@ sdk::ClientExchange* ClientConnection::startRequest(const sdk::HttpRequestHead& 
                                                     sdk::ResponseHandler& handler) {
   if (!canStartRequest()) return nullptr;
   auto ex = std::make_unique<Exchange>(*this, handler);
-  HeaderBlock block = requestBlock(head, "http");
-  auto nv = block.nv();
+  HeaderBlock block;
+  requestBlock(head, "http", block);
   ex->outboundEnded = endOfMessage;
   auto data = provider(*ex);
-  int32_t id = nghttp2_submit_request(session(), nullptr, nv.data(), nv.size(), endOfMessage ? nullptr : &data, ex.get());
+  int32_t id = nghttp2_submit_request(session(), nullptr, block.data(), block.size(), endOfMessage ? nullptr : &data, ex.get());
   if (id < 0) return nullptr;
   ex->id = id;
   Exchange* raw = ex.get();
   exchanges_[id] = std::move(ex);
-  flush();
+  flushSoon();
   return raw;
 }
 
@@ -78,7 +78,7 @@ void ClientConnection::onHeaders(Stream& stream, sdk::HeaderList headers, bool e
   if (ex.headSeen) {
     // Trailers end the response.
     ex.inboundEnded = true;
-    if (auto* h = ex.abandon()) h->onEnd(regularFields(headers));
+    if (auto* h = ex.abandon()) h->onEnd(withoutPseudo(std::move(headers)));
     return;
   }
   int status = std::atoi(pseudo(headers, ":status").c_str());
@@ -86,7 +86,7 @@ void ClientConnection::onHeaders(Stream& stream, sdk::HeaderList headers, bool e
   ex.headSeen = true;
   sdk::HttpResponseHead head;
   head.status = status;
-  head.headers = regularFields(headers);
+  head.headers = withoutPseudo(std::move(headers));
   if (endStream) {
     ex.inboundEnded = true;
     if (auto* h = ex.abandon()) h->onResponseHead(head, true);

@@ -5,6 +5,10 @@
 namespace ferry::plugins::protocol::h2 {
 namespace {
 
+bool isLower(std::string_view s) {
+  return std::none_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
 std::string lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) {
@@ -31,60 +35,100 @@ bool listedByConnection(const sdk::HeaderList& in, std::string_view name) {
   return false;
 }
 
+/** Whether a field may be sent on HTTP/2 (`name` lower-case). `hasConnection`: `in` has a Connection header. */
+bool regular(std::string_view name, std::string_view value, const sdk::HeaderList& in, bool hasConnection) {
+  if (name.empty() || name[0] == ':') return false;
+  switch (name.size()) {
+    case 2:
+      if (name == "te") return sdk::headerNameEquals(value, "trailers");
+      break;
+    case 4:
+      if (name == "host") return false;
+      break;
+    case 7:
+      if (name == "upgrade") return false;
+      break;
+    case 10:
+      if (name == "connection" || name == "keep-alive") return false;
+      break;
+    case 16:
+      if (name == "proxy-connection") return false;
+      break;
+    case 17:
+      if (name == "transfer-encoding") return false;
+      break;
+    default:
+      break;
+  }
+  return !hasConnection || !listedByConnection(in, name);
+}
+
+bool hasConnectionHeader(const sdk::HeaderList& in) {
+  return std::any_of(in.begin(), in.end(), [](const auto& h) { return sdk::headerNameEquals(h.first, "connection"); });
+}
+
 }  // namespace
 
-std::vector<nghttp2_nv> HeaderBlock::nv() const {
-  std::vector<nghttp2_nv> out;
-  out.reserve(fields.size());
-  for (const auto& [k, v] : fields) {
-    out.push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(k.data())),
-                   reinterpret_cast<uint8_t*>(const_cast<char*>(v.data())), k.size(), v.size(), NGHTTP2_NV_FLAG_NONE});
+void HeaderBlock::add(std::string_view name, std::string_view value) {
+  nv_.push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
+                 reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
+                 NGHTTP2_NV_FLAG_NONE});
+}
+
+void HeaderBlock::addOwned(std::string name, std::string value) {
+  owned_.push_back(std::move(name));
+  const std::string& n = owned_.back();
+  owned_.push_back(std::move(value));
+  add(n, owned_.back());
+}
+
+void HeaderBlock::addRegular(const sdk::HeaderList& headers) {
+  bool hasConnection = hasConnectionHeader(headers);
+  for (const auto& [k, v] : headers) {
+    if (isLower(k)) {
+      if (regular(k, v, headers, hasConnection)) add(k, v);
+    } else {
+      std::string name = lower(k);
+      if (regular(name, v, headers, hasConnection)) addOwned(std::move(name), v);
+    }
   }
-  return out;
 }
 
 sdk::HeaderList regularFields(const sdk::HeaderList& in) {
-  static const char* kConnectionSpecific[] = {"connection", "keep-alive", "proxy-connection", "transfer-encoding",
-                                              "upgrade", "host"};
+  bool hasConnection = hasConnectionHeader(in);
   sdk::HeaderList out;
   out.reserve(in.size());
   for (const auto& [k, v] : in) {
-    if (k.empty() || k[0] == ':') continue;
-    std::string name = lower(k);
-    if (std::any_of(std::begin(kConnectionSpecific), std::end(kConnectionSpecific),
-                    [&](const char* c) { return name == c; })) {
-      continue;
-    }
-    if (name == "te" && !sdk::headerNameEquals(v, "trailers")) continue;
-    if (listedByConnection(in, name)) continue;
-    out.emplace_back(std::move(name), v);
+    std::string name = isLower(k) ? k : lower(k);
+    if (regular(name, v, in, hasConnection)) out.emplace_back(std::move(name), v);
   }
   return out;
 }
 
-HeaderBlock requestBlock(const sdk::HttpRequestHead& head, const char* scheme) {
-  HeaderBlock b;
-  std::string authority = head.host;
-  if (authority.empty()) {
-    if (auto h = head.header(":authority")) authority = std::string(*h);
-    else if (auto host = head.header("host")) authority = std::string(*host);
-  }
-  b.fields.emplace_back(":method", head.method);
-  b.fields.emplace_back(":scheme", scheme);
-  if (!authority.empty()) b.fields.emplace_back(":authority", authority);
-  b.fields.emplace_back(":path", head.target.empty() ? std::string("/") : head.target);
-  auto rest = regularFields(head.headers);
-  b.fields.insert(b.fields.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
-  return b;
+sdk::HeaderList withoutPseudo(sdk::HeaderList&& received) {
+  received.erase(std::remove_if(received.begin(), received.end(), [](const auto& h) { return !h.first.empty() && h.first[0] == ':'; }),
+                 received.end());
+  return std::move(received);
 }
 
-HeaderBlock responseBlock(const sdk::HttpResponseHead& head, const std::string& via) {
-  HeaderBlock b;
-  b.fields.emplace_back(":status", std::to_string(head.status));
-  auto rest = regularFields(head.headers);
-  b.fields.insert(b.fields.end(), std::make_move_iterator(rest.begin()), std::make_move_iterator(rest.end()));
-  if (!via.empty()) b.fields.emplace_back("via", via);
-  return b;
+void requestBlock(const sdk::HttpRequestHead& head, const char* scheme, HeaderBlock& out) {
+  std::string_view authority = head.host;
+  if (authority.empty()) {
+    if (auto h = head.header(":authority")) authority = *h;
+    else if (auto host = head.header("host")) authority = *host;
+  }
+  out.add(":method", head.method);
+  out.add(":scheme", scheme);
+  if (!authority.empty()) out.add(":authority", authority);
+  if (head.target.empty()) out.add(":path", "/");
+  else out.add(":path", head.target);
+  out.addRegular(head.headers);
+}
+
+void responseBlock(const sdk::HttpResponseHead& head, const std::string& via, HeaderBlock& out) {
+  out.addOwned(":status", std::to_string(head.status));
+  out.addRegular(head.headers);
+  if (!via.empty()) out.add("via", via);
 }
 
 std::string pseudo(const sdk::HeaderList& fields, std::string_view name) {

@@ -1,8 +1,11 @@
 #pragma once
 // HTTP/2 header blocks from the SDK's heads, and back (RFC 9113 §8.2-8.3): names lower-cased,
-// connection-specific fields dropped, pseudo-headers first.
+// connection-specific fields dropped, pseudo-headers first. Built without copying the head's
+// strings: nghttp2 copies a block when it is submitted.
 
+#include <deque>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nghttp2/nghttp2.h>
@@ -11,10 +14,21 @@
 
 namespace ferry::plugins::protocol::h2 {
 
-/** A header block that owns its fields; nv() points into them and lives as long as the block. */
-struct HeaderBlock {
-  sdk::HeaderList fields;
-  std::vector<nghttp2_nv> nv() const;
+/** A header block for one submit call: views into the head's strings, plus what had to be made. */
+class HeaderBlock {
+ public:
+  /** `name` must be lower-case; both views must outlive the block. */
+  void add(std::string_view name, std::string_view value);
+  /** Adds a field whose strings the block keeps. */
+  void addOwned(std::string name, std::string value);
+  /** The regular fields of `headers` (see regularFields), views where the name is already lower-case. */
+  void addRegular(const sdk::HeaderList& headers);
+  const nghttp2_nv* data() const { return nv_.data(); }
+  std::size_t size() const { return nv_.size(); }
+
+ private:
+  std::vector<nghttp2_nv> nv_;
+  std::deque<std::string> owned_;  ///< stable addresses for the views in nv_
 };
 
 /**
@@ -24,10 +38,13 @@ struct HeaderBlock {
  */
 sdk::HeaderList regularFields(const sdk::HeaderList& in);
 
+/** Drops the pseudo-headers of a block nghttp2 received (it validated the rest). */
+sdk::HeaderList withoutPseudo(sdk::HeaderList&& received);
+
 /** :method, :scheme, :authority (head.host, else its Host header), :path, then the regular fields. */
-HeaderBlock requestBlock(const sdk::HttpRequestHead& head, const char* scheme);
+void requestBlock(const sdk::HttpRequestHead& head, const char* scheme, HeaderBlock& out);
 /** :status, the regular fields, then `via` when given. */
-HeaderBlock responseBlock(const sdk::HttpResponseHead& head, const std::string& via);
+void responseBlock(const sdk::HttpResponseHead& head, const std::string& via, HeaderBlock& out);
 
 /** The value of a pseudo-header in a received block, or "". */
 std::string pseudo(const sdk::HeaderList& fields, std::string_view name);

@@ -25,17 +25,17 @@ class ServerConnection::Exchange final : public Stream, public sdk::ServerExchan
   void sendResponseHead(const sdk::HttpResponseHead& response, bool endOfMessage) override {
     if (responseStarted || closed || conn_.dead()) return;
     responseStarted = true;
-    HeaderBlock block = responseBlock(response, kVia);
-    auto nv = block.nv();
+    HeaderBlock block;
+    responseBlock(response, kVia, block);
     if (endOfMessage) {
       outboundEnded = true;
-      nghttp2_submit_response(conn_.session(), id, nv.data(), nv.size(), nullptr);
+      nghttp2_submit_response(conn_.session(), id, block.data(), block.size(), nullptr);
     } else {
       auto data = conn_.provider(*this);
-      nghttp2_submit_response(conn_.session(), id, nv.data(), nv.size(), &data);
+      nghttp2_submit_response(conn_.session(), id, block.data(), block.size(), &data);
     }
     if (endOfMessage) responseDone();
-    conn_.flush();
+    conn_.flushSoon();
   }
 
   bool sendResponseBody(std::string_view data) override {
@@ -127,7 +127,7 @@ void ServerConnection::onHeaders(Stream& stream, sdk::HeaderList headers, bool e
     ex.inboundEnded = true;
     if (ex.sink && !ex.done && !ex.endDelivered) {
       ex.endDelivered = true;
-      ex.sink->onEnd(regularFields(headers));
+      ex.sink->onEnd(withoutPseudo(std::move(headers)));
     }
     return;
   }

@@ -1,5 +1,8 @@
 #include "plugins/protocol/h2/session.h"
 
+#include "plugins/protocol/h2/headers.h"
+#include "plugins/protocol/h2/pooled_memory.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -31,10 +34,14 @@ Session::Session(sdk::ByteStream& stream, const SessionSettings& settings, Role 
   nghttp2_option_new(&options);
   // Window credit follows what the other side of the relay accepted, not what arrived.
   nghttp2_option_set_no_auto_window_update(options, 1);
+  // HPACK encoding with the static table and literals only, as HAProxy does: searching and
+  // churning a dynamic table (l5d-reqid alone changes on every request) costs more CPU than the
+  // bytes it saves on loopback and LAN hops. Decoding still honours the peer's table.
+  nghttp2_option_set_max_deflate_dynamic_table_size(options, 0);
   if (role == Role::Server) {
-    nghttp2_session_server_new2(&session_, callbacks, this, options);
+    nghttp2_session_server_new3(&session_, callbacks, this, options, pooledMemory());
   } else {
-    nghttp2_session_client_new2(&session_, callbacks, this, options);
+    nghttp2_session_client_new3(&session_, callbacks, this, options, pooledMemory());
   }
   nghttp2_option_del(options);
   nghttp2_session_callbacks_del(callbacks);
@@ -144,6 +151,22 @@ void Session::flush() {
   }
 }
 
+void Session::flushSoon() {
+  if (dead_ || callbackDepth_ > 0) return;  // inside nghttp2's callbacks: their caller flushes
+  if (flushing_) {
+    flushAgain_ = true;
+    return;
+  }
+  if (flushPosted_) return;
+  flushPosted_ = true;
+  std::weak_ptr<bool> alive = alive_;
+  stream_.dispatcher().post([this, alive] {
+    if (alive.expired()) return;
+    flushPosted_ = false;
+    flush();
+  });
+}
+
 void Session::notifyDrainedProducers() {
   while (!drained_.empty()) {
     auto streams = std::move(drained_);
@@ -181,7 +204,9 @@ bool Session::sendBody(Stream& stream, std::string_view bytes) {
     stream.deferred = false;
     nghttp2_session_resume_data(session_, stream.id);
   }
-  flush();
+  // Frames go out once per loop turn; a full outbox is offered to nghttp2 at once.
+  if (stream.pendingOutbound() >= kOutboxHigh) flush();
+  else flushSoon();
   if (stream.pendingOutbound() >= kOutboxHigh) {
     stream.producerBlocked = true;
     return false;
@@ -197,13 +222,13 @@ void Session::endBody(Stream& stream, const sdk::HeaderList& trailers) {
     stream.deferred = false;
     nghttp2_session_resume_data(session_, stream.id);
   }
-  flush();
+  flushSoon();
 }
 
 void Session::resetStream(Stream& stream, uint32_t code) {
   if (stream.closed || dead_ || stream.id < 0) return;
   nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream.id, code);
-  flush();
+  flushSoon();
 }
 
 void Session::pauseInbound(Stream& stream, bool paused) {
@@ -212,7 +237,7 @@ void Session::pauseInbound(Stream& stream, bool paused) {
   uint32_t held = stream.withheld;
   stream.withheld = 0;
   credit(stream, held);
-  flush();
+  flushSoon();
 }
 
 void Session::credit(Stream& stream, uint32_t bytes) {
@@ -241,7 +266,6 @@ nghttp2_data_provider Session::provider(Stream& stream) {
 int Session::onBeginHeadersCb(nghttp2_session* session, const nghttp2_frame* frame, void* user) {
   if (frame->hd.type != NGHTTP2_HEADERS) return 0;
   Session* s = self(user);
-  s->pendingHeaders_[frame->hd.stream_id] = Pending{};
   if (s->role_ == Role::Server && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
     Stream* stream = s->beginStream(frame->hd.stream_id);
     if (!stream) {
@@ -250,25 +274,31 @@ int Session::onBeginHeadersCb(nghttp2_session* session, const nghttp2_frame* fra
     }
     stream->id = frame->hd.stream_id;
     nghttp2_session_set_stream_user_data(session, frame->hd.stream_id, stream);
+    return 0;
+  }
+  if (auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id))) {
+    stream->incoming.clear();
+    stream->incomingBytes = 0;
+    stream->incomingTooLarge = false;
   }
   return 0;
 }
 
-int Session::onHeaderCb(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
+int Session::onHeaderCb(nghttp2_session* session, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
                         const uint8_t* value, size_t valuelen, uint8_t, void* user) {
   if (frame->hd.type != NGHTTP2_HEADERS) return 0;
   Session* s = self(user);
-  auto it = s->pendingHeaders_.find(frame->hd.stream_id);
-  if (it == s->pendingHeaders_.end()) return 0;
-  Pending& p = it->second;
+  auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
+  if (!stream) return 0;
   // RFC 9113 §6.5.2: a field counts its name, its value and 32 octets.
-  p.bytes += namelen + valuelen + 32;
-  if (s->settings_.maxHeaderListBytes && p.bytes > *s->settings_.maxHeaderListBytes) {
-    p.tooLarge = true;
+  stream->incomingBytes += namelen + valuelen + 32;
+  if (s->settings_.maxHeaderListBytes && stream->incomingBytes > *s->settings_.maxHeaderListBytes) {
+    stream->incomingTooLarge = true;
     return 0;
   }
-  p.headers.emplace_back(std::string(reinterpret_cast<const char*>(name), namelen),
-                         std::string(reinterpret_cast<const char*>(value), valuelen));
+  stream->incoming.emplace_back(std::piecewise_construct,
+                                std::forward_as_tuple(reinterpret_cast<const char*>(name), namelen),
+                                std::forward_as_tuple(reinterpret_cast<const char*>(value), valuelen));
   return 0;
 }
 
@@ -276,14 +306,12 @@ int Session::onFrameRecvCb(nghttp2_session* session, const nghttp2_frame* frame,
   Session* s = self(user);
   switch (frame->hd.type) {
     case NGHTTP2_HEADERS: {
-      auto it = s->pendingHeaders_.find(frame->hd.stream_id);
-      if (it == s->pendingHeaders_.end()) return 0;
-      Pending p = std::move(it->second);
-      s->pendingHeaders_.erase(it);
       auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
       if (!stream) return 0;
       bool end = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
-      s->onHeaders(*stream, std::move(p.headers), end, p.tooLarge);
+      sdk::HeaderList headers = std::move(stream->incoming);
+      stream->incoming.clear();
+      s->onHeaders(*stream, std::move(headers), end, stream->incomingTooLarge);
       return 0;
     }
     case NGHTTP2_DATA: {
@@ -324,7 +352,6 @@ int Session::onDataChunkCb(nghttp2_session* session, uint8_t, int32_t streamId, 
 
 int Session::onStreamCloseCb(nghttp2_session* session, int32_t streamId, uint32_t code, void* user) {
   Session* s = self(user);
-  s->pendingHeaders_.erase(streamId);
   auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, streamId));
   if (!stream) return 0;
   nghttp2_session_set_stream_user_data(session, streamId, nullptr);
@@ -351,13 +378,9 @@ ssize_t Session::readOutboxCb(nghttp2_session* session, int32_t streamId, uint8_
       *flags |= NGHTTP2_DATA_FLAG_EOF;
       if (!stream->outboundTrailers.empty()) {
         *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
-        std::vector<nghttp2_nv> nva;
-        for (const auto& [k, v] : stream->outboundTrailers) {
-          nva.push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(k.data())),
-                         reinterpret_cast<uint8_t*>(const_cast<char*>(v.data())), k.size(), v.size(),
-                         NGHTTP2_NV_FLAG_NONE});
-        }
-        nghttp2_submit_trailer(session, streamId, nva.data(), nva.size());
+        HeaderBlock block;
+        for (const auto& [k, v] : stream->outboundTrailers) block.add(k, v);
+        nghttp2_submit_trailer(session, streamId, block.data(), block.size());
       }
     } else if (n == 0) {
       stream->deferred = true;

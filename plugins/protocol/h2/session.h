@@ -44,6 +44,11 @@ class Stream {
   uint32_t withheld = 0;
   uint32_t unacknowledged = 0;
 
+  /** The header block being received (a head or trailers), its RFC 9113 size, and whether it was too large. */
+  sdk::HeaderList incoming;
+  std::size_t incomingBytes = 0;
+  bool incomingTooLarge = false;
+
   /** Outbound body bytes nghttp2 has not pulled yet. */
   std::string outbox;
   std::size_t outboxOffset = 0;
@@ -91,6 +96,11 @@ class Session : public sdk::ByteStreamHandler {
   nghttp2_session* session() { return session_; }
   /** Writes what nghttp2 has to send, as far as the socket takes it. Safe to call anywhere. */
   void flush();
+  /**
+   * Flushes at the end of this loop turn, once for everything submitted in it: the streams a
+   * turn starts on this connection leave in one pass of nghttp2, not one pass each.
+   */
+  void flushSoon();
   /** Queues body bytes on `stream`; false when the producer should pause. */
   bool sendBody(Stream& stream, std::string_view bytes);
   /** Ends the outbound body with `trailers` (none: END_STREAM on the last DATA). */
@@ -131,19 +141,15 @@ class Session : public sdk::ByteStreamHandler {
 
   nghttp2_session* session_ = nullptr;
   Role role_;
-  /** Header blocks being received, by stream. */
-  struct Pending {
-    sdk::HeaderList headers;
-    std::size_t bytes = 0;
-    bool tooLarge = false;
-  };
-  std::map<int32_t, Pending> pendingHeaders_;
   uint32_t connectionUnacknowledged_ = 0;
   uint32_t streamThreshold_ = 1;
   uint32_t connectionThreshold_ = 1;
   int callbackDepth_ = 0;  ///< >0 inside mem_recv / mem_send: nghttp2 must not be re-entered
   bool flushing_ = false;
   bool flushAgain_ = false;
+  bool flushPosted_ = false;
+  /** Posted flushes check it: the session may be gone when they run. */
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool writeBlocked_ = false;
   bool goAwayReceived_ = false;
   bool dead_ = false;
