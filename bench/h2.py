@@ -102,8 +102,8 @@ def nginx(workdir, workers, cpus):
     with open(conf, "w") as f:
         f.write("""worker_processes %d; daemon off; pid %s/nginx-h2.pid; error_log stderr error;
 events { worker_connections 8192; }
-http { access_log off; http2_max_requests 10000000;
-  upstream be { server 127.0.0.1:%d; keepalive 64; }
+http { access_log off; keepalive_requests 10000000;
+  upstream be { server 127.0.0.1:%d; keepalive 64; keepalive_requests 10000000; }
   server { listen 127.0.0.1:%d http2 backlog=4096;
     location / { grpc_pass grpc://be; } } }
 """ % (workers, workdir, BACKEND_PORT, NGINX_PORT))

@@ -296,6 +296,8 @@ int Session::onHeaderCb(nghttp2_session* session, const nghttp2_frame* frame, co
     stream->incomingTooLarge = true;
     return 0;
   }
+  // Room for a typical head and the headers the router adds, so the list grows once.
+  if (stream->incoming.capacity() == 0) stream->incoming.reserve(24);
   stream->incoming.emplace_back(std::piecewise_construct,
                                 std::forward_as_tuple(reinterpret_cast<const char*>(name), namelen),
                                 std::forward_as_tuple(reinterpret_cast<const char*>(value), valuelen));
