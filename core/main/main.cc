@@ -176,6 +176,7 @@ int main(int argc, char** argv) {
   if (workers == 0) workers = 1;
   server::Linker linker(std::move(loaded->config), loaded->registry, server::LinkerOptions{workers});
   if (auto s = linker.start(); !s) return fail(s.message());
+  loaded->registry->releaseLibraries();
   auto ms = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
   util::logLine(ferry::sdk::LogLevel::Info, "linker",
                 "ready in " + std::to_string(ms / 1000.0) + " ms with " + std::to_string(workers) + " worker(s)");

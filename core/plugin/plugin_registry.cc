@@ -143,6 +143,7 @@ sdk::Status PluginRegistry::registerEntry(const ferry_manifest_entry& entry, con
 }
 
 const RegisteredKind* PluginRegistry::find(const std::string& category, const std::string& kind) const {
+  if (released_) return nullptr;
   auto it = kinds_.find(std::make_pair(category, kind));
   return it == kinds_.end() ? nullptr : &it->second;
 }
@@ -162,6 +163,14 @@ std::string PluginRegistry::unknownKindMessage(const std::string& category, cons
   msg += "available: ";
   for (std::size_t i = 0; i < available.size(); ++i) msg += (i ? ", " : "") + available[i];
   return msg;
+}
+
+void PluginRegistry::releaseLibraries() {
+  for (auto& [key, kind] : kinds_) {
+    kind.factory = nullptr;
+    kind.library.reset();
+  }
+  released_ = true;
 }
 
 std::vector<const RegisteredKind*> PluginRegistry::all() const {

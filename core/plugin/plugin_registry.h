@@ -55,11 +55,19 @@ class PluginRegistry {
   std::string unknownKindMessage(const std::string& category, const std::string& kind) const;
   /** Every registered kind, sorted by category then kind. */
   std::vector<const RegisteredKind*> all() const;
+  /**
+   * Drops the registry's hold on every library once the linker has made all its plugin objects
+   * (they hold their own library). Libraries the config does not use are unloaded, with what
+   * they pulled in (nghttp2 for an http-only config): memory follows the config, not the
+   * plugin directory. Afterwards find() answers null; kinds() still lists names.
+   */
+  void releaseLibraries();
 
  private:
   sdk::Status registerEntry(const ferry_manifest_entry& entry, const LibraryPtr& library);
   std::map<std::pair<std::string, std::string>, RegisteredKind> kinds_;
   std::vector<std::string> loadedPaths_;
+  bool released_ = false;
 };
 
 /**

@@ -227,6 +227,9 @@ void Session::endBody(Stream& stream, const sdk::HeaderList& trailers) {
 
 void Session::resetStream(Stream& stream, uint32_t code) {
   if (stream.closed || dead_ || stream.id < 0) return;
+  // What was relayed before the reset goes out first (nghttp2 would drop a head still queued).
+  flush();
+  if (stream.closed || dead_) return;
   nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream.id, code);
   flushSoon();
 }
