@@ -46,6 +46,13 @@ PooledConnection* EndpointPool::idleConnection() {
   return nullptr;
 }
 
+PooledConnection* EndpointPool::tryAcquireNow() {
+  if (!waiters_.empty()) return nullptr;  // first come, first served
+  auto* c = idleConnection();
+  if (c) ++c->activeExchanges;
+  return c;
+}
+
 void EndpointPool::acquire(Ready ready) {
   if (auto* c = idleConnection()) {
     ++c->activeExchanges;

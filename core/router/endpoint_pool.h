@@ -68,6 +68,11 @@ class EndpointPool final : public sdk::Endpoint, public std::enable_shared_from_
    */
   void acquire(Ready ready);
   /**
+   * The common case of acquire() without its callback: a connection that can start a request
+   * now, counted as taken, or null (then call acquire()). Allocates nothing.
+   */
+  PooledConnection* tryAcquireNow();
+  /**
    * Gives a connection back after an exchange; broken or non-reusable ones are closed. A
    * waiting request gets the connection (or a new one) on the next loop turn.
    */

@@ -69,17 +69,46 @@ bool hasConnectionHeader(const sdk::HeaderList& in) {
 
 }  // namespace
 
+namespace {
+thread_local std::vector<nghttp2_nv> tScratch;
+thread_local bool tScratchTaken = false;
+}  // namespace
+
+HeaderBlock::HeaderBlock() {
+  if (!tScratchTaken) {
+    tScratchTaken = true;
+    usesScratch_ = true;
+    tScratch.clear();
+    nv_ = &tScratch;
+  } else {
+    nv_ = &own_;
+  }
+}
+
+HeaderBlock::~HeaderBlock() {
+  if (usesScratch_) tScratchTaken = false;
+}
+
+void HeaderBlock::addStatus(int status) {
+  // Three digits (RFC 9110 §15); anything else is clamped rather than overflowing the buffer.
+  if (status < 100 || status > 999) status = 502;
+  status_[0] = static_cast<char>('0' + status / 100);
+  status_[1] = static_cast<char>('0' + status / 10 % 10);
+  status_[2] = static_cast<char>('0' + status % 10);
+  add(":status", std::string_view(status_, 3));
+}
+
 void HeaderBlock::add(std::string_view name, std::string_view value) {
-  nv_.push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
+  nv_->push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
                  reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
                  NGHTTP2_NV_FLAG_NONE});
 }
 
 void HeaderBlock::addOwned(std::string name, std::string value) {
-  owned_.push_back(std::move(name));
-  const std::string& n = owned_.back();
-  owned_.push_back(std::move(value));
-  add(n, owned_.back());
+  owned_.push_front(std::move(name));
+  const std::string& n = owned_.front();
+  owned_.push_front(std::move(value));
+  add(n, owned_.front());
 }
 
 void HeaderBlock::addRegular(const sdk::HeaderList& headers) {
@@ -126,7 +155,7 @@ void requestBlock(const sdk::HttpRequestHead& head, const char* scheme, HeaderBl
 }
 
 void responseBlock(const sdk::HttpResponseHead& head, const std::string& via, HeaderBlock& out) {
-  out.addOwned(":status", std::to_string(head.status));
+  out.addStatus(head.status);
   out.addRegular(head.headers);
   if (!via.empty()) out.add("via", via);
 }

@@ -3,7 +3,7 @@
 // connection-specific fields dropped, pseudo-headers first. Built without copying the head's
 // strings: nghttp2 copies a block when it is submitted.
 
-#include <deque>
+#include <forward_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,21 +14,35 @@
 
 namespace ferry::plugins::protocol::h2 {
 
-/** A header block for one submit call: views into the head's strings, plus what had to be made. */
+/**
+ * A header block for one submit call: views into the head's strings, plus what had to be made.
+ * Short-lived (nghttp2 copies a block when it is submitted), so its array is a per-thread scratch
+ * vector reused from block to block: building a block allocates nothing in the common case.
+ */
 class HeaderBlock {
  public:
+  HeaderBlock();
+  ~HeaderBlock();
+  HeaderBlock(const HeaderBlock&) = delete;
+  HeaderBlock& operator=(const HeaderBlock&) = delete;
+
   /** `name` must be lower-case; both views must outlive the block. */
   void add(std::string_view name, std::string_view value);
   /** Adds a field whose strings the block keeps. */
   void addOwned(std::string name, std::string value);
   /** The regular fields of `headers` (see regularFields), views where the name is already lower-case. */
   void addRegular(const sdk::HeaderList& headers);
-  const nghttp2_nv* data() const { return nv_.data(); }
-  std::size_t size() const { return nv_.size(); }
+  /** A `:status` field, its digits kept in the block. */
+  void addStatus(int status);
+  const nghttp2_nv* data() const { return nv_->data(); }
+  std::size_t size() const { return nv_->size(); }
 
  private:
-  std::vector<nghttp2_nv> nv_;
-  std::deque<std::string> owned_;  ///< stable addresses for the views in nv_
+  std::vector<nghttp2_nv>* nv_;    ///< the thread's scratch vector, or own_ when it is taken
+  std::vector<nghttp2_nv> own_;
+  bool usesScratch_ = false;
+  char status_[4] = {};
+  std::forward_list<std::string> owned_;  ///< stable addresses for the views in nv_ (rare)
 };
 
 /**
