@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
-from http1 import Proxy, free  # noqa: E402
+from http1 import Proxy, free, haproxy_config  # noqa: E402
 
 BACKEND_PORT, FERRY_PORT, HAPROXY_PORT, NGINX_PORT, ADMIN_PORT, GRPC_PORT, FERRY_GRPC_PORT = (
     18280, 18281, 18282, 18283, 18990, 18284, 18285)
@@ -77,23 +77,7 @@ routers:
 
 
 def haproxy(workdir, workers, cpus):
-    conf = os.path.join(workdir, "haproxy-h2.cfg")
-    with open(conf, "w") as f:
-        f.write("""global
-  nbthread %d
-  maxconn 9000
-defaults
-  mode http
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-  http-reuse always
-frontend fe
-  bind 127.0.0.1:%d proto h2
-  default_backend be
-backend be
-  server s1 127.0.0.1:%d proto h2
-""" % (workers, HAPROXY_PORT, BACKEND_PORT))
+    conf = haproxy_config(workdir, "haproxy-h2.cfg", workers, HAPROXY_PORT, BACKEND_PORT, proto="h2")
     return H2Proxy("haproxy", ["taskset", "-c", cpus, "haproxy", "-db", "-f", conf], HAPROXY_PORT, workdir)
 
 

@@ -146,8 +146,10 @@ routers:
                            "ferry.yaml"], FERRY_PORT, workdir)
 
 
-def haproxy(workdir, workers, cpus):
-    conf = os.path.join(workdir, "haproxy.cfg")
+def haproxy_config(workdir, name, workers, port, backend_port, proto=""):
+    """An HAProxy config: one frontend, one server, upstream reuse; `proto` ("h2") on both sides."""
+    conf = os.path.join(workdir, name)
+    option = " proto %s" % proto if proto else ""
     with open(conf, "w") as f:
         f.write("""global
   nbthread %d
@@ -159,11 +161,16 @@ defaults
   timeout server 60s
   http-reuse always
 frontend fe
-  bind 127.0.0.1:%d
+  bind 127.0.0.1:%d%s
   default_backend be
 backend be
-  server s1 127.0.0.1:%d
-""" % (workers, HAPROXY_PORT, BACKEND_PORT))
+  server s1 127.0.0.1:%d%s
+""" % (workers, port, option, backend_port, option))
+    return conf
+
+
+def haproxy(workdir, workers, cpus):
+    conf = haproxy_config(workdir, "haproxy.cfg", workers, HAPROXY_PORT, BACKEND_PORT)
     return Proxy("haproxy", ["taskset", "-c", cpus, "haproxy", "-db", "-f", conf], HAPROXY_PORT, workdir)
 
 

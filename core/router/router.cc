@@ -17,6 +17,30 @@ constexpr const char* kDefaultBalancer = "p2c";
 /** A config view with no keys: the default balancer's empty block. */
 sdk::Result<config::ConfigNodePtr> emptyBlock() { return config::parseConfigText("{}", "<default>"); }
 
+/**
+ * Makes one plugin object per block: the client's or service's own blocks, then the default
+ * (last, with no view). A block without a plugin is only ever the default one: the config
+ * parser already refused unknown kinds.
+ */
+template <typename Factory, typename Interface, typename MakeHost>
+sdk::Status makeAll(const std::vector<config::KindBlock>& blocks, const std::string& defaultKind, const std::string& what,
+                    MakeHost& host, std::vector<plugin::Plugged<Interface, server::PluginHost>>& out) {
+  for (const auto& block : blocks) {
+    if (!block.plugin) return sdk::Status::error("its default " + what + " '" + defaultKind + "' is not loaded (see ferry --list-plugins)");
+    plugin::Plugged<Interface, server::PluginHost> made;
+    made.library = block.plugin->library;
+    made.host = host(block.kind);
+    auto empty = emptyBlock();
+    config::NodeView defaults(*empty);
+    const sdk::ConfigView& view = block.view ? static_cast<const sdk::ConfigView&>(*block.view) : defaults;
+    auto instance = static_cast<const Factory*>(block.plugin->factory)->create(view, *made.host);
+    if (!instance) return sdk::Status::error(what + " " + block.kind + ": " + instance.message());
+    made.instance = std::move(instance).value();
+    out.push_back(std::move(made));
+  }
+  return sdk::Status::ok();
+}
+
 }  // namespace
 
 Router::Router(const config::RouterConfig& config, RouterDeps deps) : config_(config), deps_(std::move(deps)) {
@@ -75,22 +99,8 @@ sdk::Result<std::unique_ptr<Router>> Router::create(const config::RouterConfig& 
   // Balancers: every `loadBalancer` block of the client config, then the default p2c.
   std::vector<config::KindBlock> blocks = config.client.balancers;
   blocks.push_back(config::KindBlock{kDefaultBalancer, r->deps_.registry->find(sdk::category::kLoadBalancer, kDefaultBalancer), nullptr});
-  for (const auto& block : blocks) {
-    if (!block.plugin) {
-      return sdk::Result<std::unique_ptr<Router>>::failure(
-          "router '" + config.label + "' needs the default load balancer: " +
-          r->deps_.registry->unknownKindMessage(sdk::category::kLoadBalancer, kDefaultBalancer));
-    }
-    plugin::Plugged<sdk::LoadBalancer, server::PluginHost> lb;
-    lb.library = block.plugin->library;
-    lb.host = host(block.kind);
-    auto empty = emptyBlock();
-    config::NodeView defaults(*empty);
-    const sdk::ConfigView& view = block.view ? static_cast<const sdk::ConfigView&>(*block.view) : defaults;
-    auto made = static_cast<const sdk::LoadBalancerFactory*>(block.plugin->factory)->create(view, *lb.host);
-    if (!made) return sdk::Result<std::unique_ptr<Router>>::failure("load balancer " + block.kind + ": " + made.message());
-    lb.instance = std::move(made).value();
-    r->balancers_.push_back(std::move(lb));
+  if (auto s = makeAll<sdk::LoadBalancerFactory>(blocks, kDefaultBalancer, "load balancer", host, r->balancers_); !s) {
+    return sdk::Result<std::unique_ptr<Router>>::failure("router '" + config.label + "': " + s.message());
   }
 
   // TLS: certificates and keys are read now, so a bad path fails at startup, not per connection.
@@ -119,22 +129,10 @@ sdk::Result<std::unique_ptr<Router>> Router::create(const config::RouterConfig& 
   const std::string defaultClassifier = protocolFactory->defaultResponseClassifier();
   classifierBlocks.push_back(config::KindBlock{
       defaultClassifier, r->deps_.registry->find(sdk::category::kResponseClassifier, defaultClassifier), nullptr});
-  for (const auto& block : classifierBlocks) {
-    if (!block.plugin) {
-      return sdk::Result<std::unique_ptr<Router>>::failure(
-          "router '" + config.label + "' needs its protocol's default response classifier: " +
-          r->deps_.registry->unknownKindMessage(sdk::category::kResponseClassifier, defaultClassifier));
-    }
-    plugin::Plugged<sdk::ResponseClassifier, server::PluginHost> rc;
-    rc.library = block.plugin->library;
-    rc.host = host(block.kind);
-    auto empty = emptyBlock();
-    config::NodeView defaults(*empty);
-    const sdk::ConfigView& view = block.view ? static_cast<const sdk::ConfigView&>(*block.view) : defaults;
-    auto made = static_cast<const sdk::ResponseClassifierFactory*>(block.plugin->factory)->create(view, *rc.host);
-    if (!made) return sdk::Result<std::unique_ptr<Router>>::failure("response classifier " + block.kind + ": " + made.message());
-    rc.instance = std::move(made).value();
-    r->classifiers_.push_back(std::move(rc));
+  if (auto s = makeAll<sdk::ResponseClassifierFactory>(classifierBlocks, defaultClassifier, "response classifier", host,
+                                                       r->classifiers_);
+      !s) {
+    return sdk::Result<std::unique_ptr<Router>>::failure("router '" + config.label + "': " + s.message());
   }
 
   for (std::size_t i = 0; i < r->deps_.workers.size(); ++i) {

@@ -154,7 +154,7 @@ void requestBlock(const sdk::HttpRequestHead& head, const char* scheme, HeaderBl
   out.addRegular(head.headers);
 }
 
-void responseBlock(const sdk::HttpResponseHead& head, const std::string& via, HeaderBlock& out) {
+void responseBlock(const sdk::HttpResponseHead& head, std::string_view via, HeaderBlock& out) {
   out.addStatus(head.status);
   out.addRegular(head.headers);
   if (!via.empty()) out.add("via", via);

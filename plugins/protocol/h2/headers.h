@@ -57,8 +57,8 @@ sdk::HeaderList withoutPseudo(sdk::HeaderList&& received);
 
 /** :method, :scheme, :authority (head.host, else its Host header), :path, then the regular fields. */
 void requestBlock(const sdk::HttpRequestHead& head, const char* scheme, HeaderBlock& out);
-/** :status, the regular fields, then `via` when given. */
-void responseBlock(const sdk::HttpResponseHead& head, const std::string& via, HeaderBlock& out);
+/** :status, the regular fields, then `via` when given (a view: it must outlive the block). */
+void responseBlock(const sdk::HttpResponseHead& head, std::string_view via, HeaderBlock& out);
 
 /** The value of a pseudo-header in a received block, or "". */
 std::string pseudo(const sdk::HeaderList& fields, std::string_view name);
