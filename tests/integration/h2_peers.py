@@ -16,6 +16,23 @@ import h2.errors
 import h2.events
 import h2.exceptions
 import h2.settings
+from hyperframe.frame import RstStreamFrame
+
+
+class LimitedConnection(h2.connection.H2Connection):
+    """A server connection that refuses streams beyond its MAX_CONCURRENT_STREAMS with
+    RST_STREAM(REFUSED_STREAM), as RFC 9113 §5.1.2 allows (python-h2 alone would fail the whole
+    connection). The refused header block is still decoded, to keep HPACK in step."""
+
+    def _receive_headers_frame(self, frame):
+        if frame.stream_id not in self.streams and \
+                self.open_inbound_streams + 1 > self.local_settings.max_concurrent_streams:
+            h2.connection._decode_headers(self.decoder, frame.data)
+            rst = RstStreamFrame(frame.stream_id)
+            rst.error_code = 7
+            self._prepare_for_sending([rst])
+            return [], []
+        return super()._receive_headers_frame(frame)
 
 
 class H2Backend:
@@ -32,7 +49,8 @@ class H2Backend:
     /goaway               200, then GOAWAY(NO_ERROR) naming this stream as the last one
     Resets received from the client are recorded in .resets as (path, error code)."""
 
-    def __init__(self):
+    def __init__(self, max_concurrent_streams=None):
+        self.max_streams = max_concurrent_streams
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -64,7 +82,11 @@ class H2Backend:
             threading.Thread(target=self._serve, args=(s,), daemon=True).start()
 
     def _serve(self, s):
-        conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False, header_encoding="utf-8"))
+        cls = LimitedConnection if self.max_streams else h2.connection.H2Connection
+        conn = cls(h2.config.H2Configuration(client_side=False, header_encoding="utf-8"))
+        if self.max_streams:
+            conn.local_settings = h2.settings.Settings(client=False, initial_values={
+                h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: self.max_streams})
         conn.initiate_connection()
         s.sendall(conn.data_to_send())
         streams = {}  # id -> dict(path, headers, body, out=[bytes], end, trailers, infinite, reset_at, die_at)

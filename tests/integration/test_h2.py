@@ -70,6 +70,20 @@ class H2Test(H2Base):
         self.assertEqual(got["via"], "h2 ferry")
         self.assertTrue(got["l5d-reqid"])
 
+    def test_streams_spread_over_connections_at_the_upstream_stream_limit(self):
+        # An upstream that takes 2 streams per connection: 6 slow streams at once need 3.
+        limited = H2Backend(max_concurrent_streams=2)
+        self._stops.append(limited.stop)
+        self.write("disco/limited", "127.0.0.1 %d\n" % limited.port)
+        self.start()
+        c = self.client()
+        sids = [c.start("/stream?n=5&size=10&delay=0.2", authority="limited") for _ in range(6)]
+        for sid in sids:
+            r = c.read(sid, timeout=20)
+            self.assertTrue(r["ended"], r)
+            self.assertEqual(len(r["body"]), 50)
+        self.assertGreaterEqual(limited.connections, 3)
+
     def test_h2load_many_streams_over_few_connections(self):
         self.start()
         p = subprocess.run(["h2load", "-n", "20000", "-c", "4", "-m", "20", "-H", ":authority: web",
