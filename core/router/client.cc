@@ -11,6 +11,7 @@ Client::Client(std::string id, server::EventLoop& loop, sdk::Protocol& protocol,
       balancer_(balancer),
       seed_(seed),
       stats_(store, "rt/" + routerLabel + "/client/" + scopeName(id_)),
+      streams_(protocol.multiplexed() ? std::make_unique<StreamStats>(store, stats_.prefix()) : nullptr),
       pool_(pool),
       attemptTimeout_(attemptTimeout) {}
 

@@ -9,6 +9,7 @@
 
 #include "core/router/endpoint_pool.h"
 #include "core/router/request_stats.h"
+#include "core/router/stream_stats.h"
 #include "ferry/sdk/load_balancer.h"
 #include "ferry/sdk/path.h"
 
@@ -28,6 +29,8 @@ class Client {
   bool empty() const { return ordered_.empty(); }
   const std::string& id() const { return id_; }
   RequestStats& stats() { return stats_; }
+  /** h2 stream metrics of this client, or null (http routers have none). */
+  StreamStats* streamStats() { return streams_.get(); }
   /** requestAttemptTimeoutMs (zero: none). */
   std::chrono::milliseconds attemptTimeout() const { return attemptTimeout_; }
 
@@ -42,6 +45,7 @@ class Client {
   std::vector<sdk::Endpoint*> ordered_;
   sdk::WorkerLoadBalancerPtr picker_;
   RequestStats stats_;
+  std::unique_ptr<StreamStats> streams_;
   PoolSettings pool_;
   std::chrono::milliseconds attemptTimeout_;
 };

@@ -11,11 +11,13 @@ namespace ferry::core::router {
 
 void Relay::RequestSide::onBody(std::string_view chunk) {
   if (relay.finished_) return;
+  if (relay.serverStreams) relay.serverStreams->remote.data(chunk.size());
   if (!relay.upstream_) {
     relay.earlyBody_.append(chunk);
     return;
   }
   relay.bodySent_ = true;
+  if (relay.clientStreams_) relay.clientStreams_->local.data(chunk.size());
   if (!relay.upstream_->sendRequestBody(chunk)) relay.server_->pauseRequestBody(true);
 }
 
@@ -23,14 +25,22 @@ void Relay::RequestSide::onEnd(const sdk::HeaderList& trailers) {
   if (relay.finished_) return;
   relay.requestEnded_ = true;
   relay.requestTrailers_ = trailers;
-  if (relay.upstream_) relay.upstream_->endRequest(trailers);
+  if (!trailers.empty() && relay.serverStreams) relay.serverStreams->remote.trailers.incr();
+  if (relay.upstream_) {
+    if (!trailers.empty() && relay.clientStreams_) relay.clientStreams_->local.trailers.incr();
+    relay.upstream_->endRequest(trailers);
+  }
 }
 
 void Relay::RequestSide::onReset(const sdk::StreamReset& reset) {
   // The client went away or reset its stream: reset the upstream exchange with the same code.
   if (relay.finished_) return;
   relay.server_ = nullptr;
-  if (relay.upstream_) relay.upstream_->reset(reset);
+  if (relay.serverStreams) relay.serverStreams->remote.reset.incr();
+  if (relay.upstream_) {
+    if (relay.clientStreams_) relay.clientStreams_->local.reset.incr();
+    relay.upstream_->reset(reset);
+  }
   relay.releaseUpstream(false);
   relay.finish(relay.status_, false);
 }
@@ -62,11 +72,17 @@ void Relay::ResponseSide::onResponseHead(const sdk::HttpResponseHead& head, bool
 
 void Relay::ResponseSide::onBody(std::string_view chunk) {
   if (relay.finished_) return;
+  if (relay.clientStreams_) relay.clientStreams_->remote.data(chunk.size());
+  if (relay.serverStreams) relay.serverStreams->local.data(chunk.size());
   if (!relay.server_->sendResponseBody(chunk)) relay.upstream_->pauseResponseBody(true);
 }
 
 void Relay::ResponseSide::onEnd(const sdk::HeaderList& trailers) {
   if (relay.finished_) return;
+  if (!trailers.empty()) {
+    if (relay.clientStreams_) relay.clientStreams_->remote.trailers.incr();
+    if (relay.serverStreams) relay.serverStreams->local.trailers.incr();
+  }
   done(trailers, true);
 }
 
@@ -74,6 +90,7 @@ void Relay::ResponseSide::onReset(const sdk::StreamReset& reset) {
   if (relay.finished_) return;
   relay.upstream_ = nullptr;
   relay.releaseUpstream(false);
+  if (relay.clientStreams_) relay.clientStreams_->remote.reset.incr();
   // REFUSED_STREAM means the upstream did not process the stream (a GOAWAY raced it, or its
   // stream limit): with no body bytes sent yet it is safe to start it again, once.
   if (!relay.responseStarted_ && reset.code == sdk::ResetCode::RefusedStream && !relay.bodySent_ && !relay.retried_) {
@@ -88,6 +105,7 @@ void Relay::ResponseSide::onReset(const sdk::StreamReset& reset) {
                         ") failed: " + (reset.reason.empty() ? "closed before a response" : reset.reason));
     return;
   }
+  if (relay.serverStreams) relay.serverStreams->local.reset.incr();
   relay.server_->reset(reset);
   relay.server_ = nullptr;
   relay.finish(relay.status_, false);
@@ -102,6 +120,7 @@ void Relay::ResponseSide::done(const sdk::HeaderList& trailers, bool sendEnd) {
   // A response that ends before its request stops the rest of the request: the upstream
   // stream is reset (h2) or its connection dropped (HTTP/1, it cannot be reused).
   if (!relay.requestEnded_ && relay.upstream_) {
+    if (relay.clientStreams_) relay.clientStreams_->local.reset.incr();
     relay.upstream_->reset({sdk::ResetCode::NoError, "the response ended before the request"});
   }
   relay.upstream_ = nullptr;
@@ -149,6 +168,7 @@ void Relay::fail(int status, const std::string& message) {
 
 void Relay::refuse(const sdk::StreamReset& reset) {
   if (finished_ || !server_) return;
+  if (serverStreams) serverStreams->local.reset.incr();
   server_->reset(reset);
   server_ = nullptr;
   finish(0, false);
@@ -164,6 +184,7 @@ void Relay::forward(std::shared_ptr<EndpointPool> endpoint, Client& client, Requ
   endpoint_ = std::move(endpoint);
   client_ = &client;
   service_ = service;
+  clientStreams_ = client.streamStats();
   classifier_ = &classifier;
   client_->stats().started();
   if (service_) service_->started();
@@ -196,6 +217,7 @@ void Relay::acquireConnection() {
 void Relay::timedOut(const std::string& which, std::chrono::milliseconds limit) {
   if (finished_ || responseStarted_) return;  // a streaming response is not cut by a timeout
   if (upstream_) {
+    if (clientStreams_) clientStreams_->local.reset.incr();
     upstream_->reset({sdk::ResetCode::Cancel, "timeout"});
     upstream_ = nullptr;
   }
@@ -225,11 +247,13 @@ void Relay::onConnection(PooledConnection* connection, int status, const std::st
   if (finished_ || !upstream_) return;
   if (!earlyBody_.empty()) {
     bodySent_ = true;
+    if (clientStreams_) clientStreams_->local.data(earlyBody_.size());
     std::string early = std::move(earlyBody_);
     earlyBody_.clear();
     upstream_->sendRequestBody(early);
   }
   if (requestEnded_ && upstream_ && !(bodyDone && requestTrailers_.empty())) {
+    if (!requestTrailers_.empty() && clientStreams_) clientStreams_->local.trailers.incr();
     upstream_->endRequest(requestTrailers_);
   }
   if (server_ && !requestEnded_) server_->pauseRequestBody(false);
@@ -250,6 +274,7 @@ void Relay::finish(int status, bool success) {
   attemptTimer_.reset();
   totalTimer_.reset();
   if (upstream_) {
+    if (clientStreams_) clientStreams_->local.reset.incr();
     upstream_->reset({sdk::ResetCode::Cancel, "abandoned"});
     upstream_ = nullptr;
   }

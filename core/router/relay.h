@@ -16,6 +16,7 @@
 #include "core/router/client.h"
 #include "core/router/endpoint_pool.h"
 #include "core/router/request_stats.h"
+#include "core/router/stream_stats.h"
 #include "ferry/sdk/dispatcher.h"
 #include "ferry/sdk/protocol.h"
 #include "ferry/sdk/response_classifier.h"
@@ -48,6 +49,8 @@ class Relay {
   bool finished() const { return finished_; }
   /** Runs once when the relay finishes (releases the admission slot). */
   std::function<void()> onFinish;
+  /** h2 stream metrics of the server the request came in on (null on http routers). */
+  StreamStats* serverStreams = nullptr;
   /** Set while the relay waits for a binding. */
   std::string bindingKey;
   std::string nameText;  ///< name.show(), computed once
@@ -93,6 +96,7 @@ class Relay {
   std::shared_ptr<EndpointPool> endpoint_;
   Client* client_ = nullptr;
   RequestStats* service_ = nullptr;
+  StreamStats* clientStreams_ = nullptr;
   const sdk::ResponseClassifier* classifier_ = nullptr;
   /** Set once the response is classified; the head copy is kept only for trailer classifiers. */
   std::optional<bool> success_;

@@ -46,6 +46,8 @@ void RouterWorker::onAccept(std::size_t serverIndex, std::shared_ptr<net::TcpStr
           store_, "rt/" + router_.label() + "/server/" + addr.substr(0, colon) + "/" + addr.substr(colon + 1));
       serverConnections_.push_back(&store_.gauge(stats->prefix() + "/connections"));
       serverConnects_.push_back(&store_.counter(stats->prefix() + "/connects"));
+      serverStreams_.push_back(router_.protocol().multiplexed() ? std::make_unique<StreamStats>(store_, stats->prefix())
+                                                                : nullptr);
       serverStats_.push_back(std::move(stats));
     }
   }
@@ -98,6 +100,7 @@ RouterWorker::Service& RouterWorker::service(const std::string& name, const sdk:
 void RouterWorker::handleRequest(std::size_t serverIndex, sdk::ServerExchange& exchange) {
   const auto& serverConfig = router_.config().servers[serverIndex];
   auto owned = std::make_unique<Relay>(*this, exchange, *serverStats_[serverIndex], serverConfig.clearContext);
+  owned->serverStreams = serverStreams_[serverIndex].get();
   Relay* relay = owned.get();
   relays_.emplace(relay, std::move(owned));
   inFlight_.fetch_add(1, std::memory_order_relaxed);

@@ -72,6 +72,7 @@ class RouterWorker {
   stats::StatsStore& store_;
   std::vector<std::unique_ptr<ServerSide>> servers_;
   std::vector<std::unique_ptr<RequestStats>> serverStats_;
+  std::vector<std::unique_ptr<StreamStats>> serverStreams_;  ///< per server, h2 routers only
   std::vector<sdk::Gauge*> serverConnections_;  ///< per server: rt/.../connections
   std::vector<sdk::Counter*> serverConnects_;   ///< per server: rt/.../connects
   std::map<uint64_t, std::unique_ptr<Connection>> connections_;

@@ -113,6 +113,26 @@ class H2Test(H2Base):
         self.assertEqual(len(r["body"]), 2048 * 16384)
         self.assertEqual(r["trailers"], [("grpc-status", "0")])
 
+    def test_stream_metrics_count_data_trailers_and_resets_per_side(self):
+        self.start()
+        c = self.client()
+        body = b"x" * 100000
+        sid = c.start("/echo", method="POST", headers=[("x-want-trailers", "1")], body=body)
+        self.assertEqual(c.read(sid)["status"], 200)
+        sid = c.start("/reset?code=%d&after=10" % ENHANCE_YOUR_CALM)
+        self.assertEqual(c.read(sid)["reset"], ENHANCE_YOUR_CALM)
+        server = "rt/h2/server/%s/stream/" % self.addr.replace(":", "/")
+        client = "rt/h2/client/#/io.l5d.fs/web/stream/"
+        m = wait_until(lambda: (lambda m: m.get(server + "local/reset") == 1 and m)(self.ferry.metrics()), timeout=5,
+                       what="the reset counted")
+        self.assertEqual(m[server + "remote/data/bytes"], len(body))   # what the client sent
+        self.assertEqual(m[client + "local/data/bytes"], len(body))    # what Ferry sent upstream
+        self.assertGreaterEqual(m[server + "remote/data/frames"], len(body) // 16384)
+        self.assertEqual(m[client + "remote/trailers"], 1)             # x-body-sha256 came back
+        self.assertEqual(m[server + "local/trailers"], 1)
+        self.assertEqual(m[client + "remote/reset"], 1)                # the upstream's RST_STREAM
+        self.assertEqual(m[server + "remote/reset"], 0)
+
     def test_unidentified_request_is_refused_with_refused_stream(self):
         self.start(router_extra="  identifier: {kind: io.l5d.header.token, header: x-route}\n")
         c = self.client()
