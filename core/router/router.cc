@@ -200,9 +200,31 @@ void Router::requestBinding(std::size_t workerIndex, const std::string& key, sdk
   });
 }
 
+BoundSnapshot::BoundSnapshot(naming::BoundActivity a) : activity(std::move(a)) {
+  if (!activity.isOk()) return;
+  std::vector<const naming::BoundTree*> todo{&activity.value};
+  while (!todo.empty()) {
+    const naming::BoundTree* t = todo.back();
+    todo.pop_back();
+    if (t->isLeaf()) {
+      shownIds_.emplace(&t->value(), t->value().id.show());
+      continue;
+    }
+    for (const auto& child : t->children()) todo.push_back(&child);
+  }
+}
+
+const std::string& BoundSnapshot::shownId(const sdk::BoundName& leaf) const {
+  auto it = shownIds_.find(&leaf);
+  if (it != shownIds_.end()) return it->second;
+  static thread_local std::string shown;  // not a leaf of this snapshot: show it now
+  shown = leaf.id.show();
+  return shown;
+}
+
 void Router::publish(const std::string& key, const naming::BoundActivity& activity) {
   auto& live = bindings_[key];
-  auto snap = std::make_shared<const BoundSnapshot>(BoundSnapshot{activity});
+  auto snap = std::make_shared<const BoundSnapshot>(activity);
   live.last = snap;
   for (std::size_t i = 0; i < live.subscribers.size(); ++i) {
     if (!live.subscribers[i]) continue;

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,7 +44,13 @@ struct RouterDeps {
 
 /** An immutable bind result published to workers. */
 struct BoundSnapshot {
+  explicit BoundSnapshot(naming::BoundActivity a);
   naming::BoundActivity activity;
+  /** Each bound leaf's id as shown (the client's name), computed once here, not per request. */
+  const std::string& shownId(const sdk::BoundName& leaf) const;
+
+ private:
+  std::unordered_map<const sdk::BoundName*, std::string> shownIds_;
 };
 using BoundSnapshotPtr = std::shared_ptr<const BoundSnapshot>;
 

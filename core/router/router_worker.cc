@@ -248,7 +248,7 @@ void RouterWorker::route(Relay* relay, const BoundSnapshotPtr& snapshot) {
     return noHosts("Client " + bound.id.show() + " has no endpoints" +
                    (bound.addr.error.empty() ? "." : ": " + bound.addr.error));
   }
-  std::string id = bound.id.show();
+  const std::string& id = snapshot->shownId(bound);
   Client& c = client(bound, id);
   auto endpoint = c.pick();
   if (!endpoint) return noHosts("No endpoint of " + id + " is available.");
