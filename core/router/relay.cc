@@ -92,9 +92,10 @@ void Relay::ResponseSide::onReset(const sdk::StreamReset& reset) {
   relay.releaseUpstream(false);
   if (relay.clientStreams_) relay.clientStreams_->remote.reset.incr();
   // REFUSED_STREAM means the upstream did not process the stream (a GOAWAY raced it, or its
-  // stream limit): with no body bytes sent yet it is safe to start it again, once.
-  if (!relay.responseStarted_ && reset.code == sdk::ResetCode::RefusedStream && !relay.bodySent_ && !relay.retried_) {
-    relay.retried_ = true;
+  // stream limit, which a new connection learns only from the peer's first SETTINGS): with no
+  // body bytes sent yet it is safe to start it again, a few times.
+  if (!relay.responseStarted_ && reset.code == sdk::ResetCode::RefusedStream && !relay.bodySent_ &&
+      ++relay.refusals_ < kMaxRefusals) {
     relay.acquireConnection();
     return;
   }

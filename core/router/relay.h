@@ -108,7 +108,9 @@ class Relay {
   std::string earlyBody_;
   bool requestEnded_ = false;
   bool bodySent_ = false;  ///< request body bytes went upstream: the request cannot be replayed
-  bool retried_ = false;
+  /** Streams the upstream refused for this request; each try went to a connection again. */
+  int refusals_ = 0;
+  static constexpr int kMaxRefusals = 3;
   sdk::HeaderList requestTrailers_;
   bool responseStarted_ = false;
   bool responseEnded_ = false;

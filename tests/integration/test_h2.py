@@ -246,13 +246,19 @@ class H2Test(H2Base):
 class H2LifecycleTest(H2Base):
     """Connections coming and going: GOAWAY both ways, refused streams, dead peers."""
 
-    def test_refused_stream_without_body_is_retried_once(self):
+    def test_refused_stream_without_body_is_retried(self):
         self.start()
         c = self.client()
         sid = c.start("/refuse-once?key=get")
         self.assertEqual(c.read(sid)["status"], 200)
         paths = [dict(h)[":path"] for h in self.backend.requests]
         self.assertEqual(paths.count("/refuse-once?key=get"), 2)
+        # An upstream that refuses every time gets three tries, then the client a 502.
+        sid = c.start("/reset?code=7&after=-1")
+        r = c.read(sid)
+        self.assertEqual(r["status"], 502)
+        paths = [dict(h)[":path"] for h in self.backend.requests]
+        self.assertEqual(paths.count("/reset?code=7&after=-1"), 3)
         # With body bytes already sent upstream the request cannot be replayed: 502.
         sid = c.start("/refuse-once?key=post&on=data", method="POST", body=b"payload")
         r = c.read(sid)
