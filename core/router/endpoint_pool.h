@@ -104,6 +104,8 @@ class EndpointPool final : public sdk::Endpoint, public std::enable_shared_from_
   sdk::Protocol& protocol_;
   PoolSettings settings_;
   std::vector<std::unique_ptr<PooledConnection>> connections_;
+  /** HTTP/1 connections with no exchange, last released on top; each is also in connections_. */
+  std::vector<PooledConnection*> idle_;
   std::deque<Ready> waiters_;
   std::size_t connecting_ = 0;
   sdk::TimerPtr idleSweep_;
