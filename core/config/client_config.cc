@@ -34,15 +34,11 @@ ClientParams clientParams(const NodeView& v, ClientConfig& out, const plugin::Pl
       errors.push_back(b.view->location() + ": " + registry.unknownKindMessage(sdk::category::kLoadBalancer, b.kind));
       for (const auto& key : b.view->keys()) b.view->ignore(key);
     } else {
-      // enableProbation is the core's: removed endpoints leave at once (Ferry's only mode so far).
+      // enableProbation is the core's (the client keeps the endpoint set), not the balancer's.
       if (auto probation = b.view->childView("enableProbation")) {
         auto on = probation->asBool();
-        if (!on) {
-          errors.push_back(on.message());
-        } else if (*on) {
-          errors.push_back(probation->location() +
-                           ": 'enableProbation: true' is a Linkerd setting that Ferry does not support yet");
-        }
+        if (!on) errors.push_back(on.message());
+        else p.enableProbation = *on;
       }
       auto s = b.plugin->factory->validate(*b.view);
       if (!s) errors.push_back(b.kind + " at " + b.view->location() + ": " + s.message());
@@ -149,6 +145,7 @@ void ClientParams::overrideWith(const ClientParams& later) {
   if (later.poolIdleTimeMs) poolIdleTimeMs = later.poolIdleTimeMs;
   if (later.poolMaxWaiters) poolMaxWaiters = later.poolMaxWaiters;
   if (later.tls) tls = later.tls;
+  if (later.enableProbation) enableProbation = later.enableProbation;
 }
 
 void ServiceParams::overrideWith(const ServiceParams& later) {

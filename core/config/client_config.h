@@ -22,6 +22,12 @@ struct ClientParams {
   std::optional<int64_t> connectTimeoutMs;
   std::optional<int64_t> requestAttemptTimeoutMs;
   std::optional<int64_t> poolMinSize, poolMaxSize, poolIdleTimeMs, poolMaxWaiters;
+  /**
+   * `loadBalancer.enableProbation`: false (Linkerd's default), service discovery is
+   * authoritative and a removed endpoint leaves at once; true, it is advisory and a removed
+   * endpoint stays while it stays healthy (its connections succeed).
+   */
+  std::optional<bool> enableProbation;
   /** Index into ClientConfig::tls: the connections speak TLS (unless that block says enabled: false). */
   std::optional<std::size_t> tls;
   /** The captures of the prefix whose block set `tls`, for `{service}` in its commonName. */

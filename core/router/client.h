@@ -3,6 +3,7 @@
 // the worker's load-balancer picker, and the client's metrics.
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,10 +20,13 @@ class Client {
  public:
   Client(std::string id, server::EventLoop& loop, sdk::Protocol& protocol, const sdk::LoadBalancer& balancer,
          uint64_t seed, stats::StatsStore& store, const std::string& routerLabel, PoolSettings pool,
-         std::chrono::milliseconds attemptTimeout);
+         std::chrono::milliseconds attemptTimeout, bool probation = false);
   ~Client();
 
-  /** Installs a new endpoint set; pools of endpoints that stay are kept. */
+  /**
+   * Installs a new endpoint set; pools of endpoints that stay are kept. With probation, an
+   * endpoint that left the set stays while it is healthy, until a connection to it fails.
+   */
   void update(const std::vector<sdk::Address>& addresses);
   /** The balancer's choice, or null when the set is empty or nothing is available. */
   std::shared_ptr<EndpointPool> pick();
@@ -44,8 +48,15 @@ class Client {
   std::map<std::pair<std::string, uint16_t>, std::shared_ptr<EndpointPool>> endpoints_;
   std::vector<sdk::Endpoint*> ordered_;
   sdk::WorkerLoadBalancerPtr picker_;
+  /** Rebuilds ordered_ and the balancer's view from endpoints_. */
+  void rebuild();
+  /** Drops probation endpoints that are no longer healthy. */
+  void evictUnhealthy();
+
   RequestStats stats_;
   std::unique_ptr<StreamStats> streams_;
+  bool probation_ = false;
+  std::set<std::pair<std::string, uint16_t>> onProbation_;
   PoolSettings pool_;
   std::chrono::milliseconds attemptTimeout_;
 };

@@ -61,6 +61,8 @@ class EndpointPool final : public sdk::Endpoint, public std::enable_shared_from_
   uint32_t outstanding() const override { return outstanding_; }
   double latencyEwmaMs() const override { return ewmaMs_; }
   bool available() const override { return consecutiveConnectFailures_ < 3 || retryConnectAt_ <= std::chrono::steady_clock::now(); }
+  /** No connection attempt failed since the last success (what keeps an endpoint on probation). */
+  bool healthy() const { return consecutiveConnectFailures_ == 0; }
 
   /**
    * Calls `ready` with a connection that can start a request now (an idle one, or a new one

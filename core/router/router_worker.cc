@@ -198,7 +198,8 @@ Client& RouterWorker::client(const sdk::BoundName& bound, const std::string& id)
       pool.tlsServerName = name;
     }
     slot = std::make_unique<Client>(id, loop_, router_.protocol(), router_.balancer(params), rng_(), store_,
-                                    router_.label(), pool, std::chrono::milliseconds(params.requestAttemptTimeoutMs.value_or(0)));
+                                    router_.label(), pool, std::chrono::milliseconds(params.requestAttemptTimeoutMs.value_or(0)),
+                                    params.enableProbation.value_or(false));
     slot->update(bound.addr.addresses);
   }
   return *slot;
@@ -244,11 +245,14 @@ void RouterWorker::route(Relay* relay, const BoundSnapshotPtr& snapshot) {
     default: break;
   }
   const sdk::BoundName& bound = tree->value();
-  if (bound.addr.kind != sdk::AddrState::Kind::Bound || bound.addr.addresses.empty()) {
-    return noHosts("Client " + bound.id.show() + " has no endpoints" +
-                   (bound.addr.error.empty() ? "." : ": " + bound.addr.error));
-  }
   const std::string& id = snapshot->shownId(bound);
+  if (bound.addr.kind != sdk::AddrState::Kind::Bound || bound.addr.addresses.empty()) {
+    // With probation a client may still hold endpoints the namer no longer lists.
+    auto existing = clients_.find(id);
+    if (existing == clients_.end() || existing->second->empty()) {
+      return noHosts("Client " + id + " has no endpoints" + (bound.addr.error.empty() ? "." : ": " + bound.addr.error));
+    }
+  }
   Client& c = client(bound, id);
   auto endpoint = c.pick();
   if (!endpoint) return noHosts("No endpoint of " + id + " is available.");

@@ -95,5 +95,74 @@ class ClientsTest(FerryTestCase):
         self.assertIn("connection pool to 127.0.0.1:%d is exhausted" % self.slow.port, body)
 
 
+
+def closing(name):
+    """Answers `name` and closes the connection, so every request needs a new one."""
+    def handler(h, body):
+        data = name.encode()
+        h.send_response(200)
+        h.send_header("Content-Length", str(len(data)))
+        h.send_header("Connection", "close")
+        h.end_headers()
+        h.wfile.write(data)
+        h.close_connection = True
+    return handler
+
+
+PROBATION = fs_config("""
+- protocol: http
+  label: p
+  dtab: /svc => /#/io.l5d.fs;
+  client:
+    kind: io.l5d.static
+    configs:
+    - prefix: /#/io.l5d.fs/advisory
+      loadBalancer: {kind: roundRobin, enableProbation: true}
+    - prefix: /#/io.l5d.fs/authoritative
+      loadBalancer: {kind: roundRobin, enableProbation: false}
+  servers:
+  - port: 0
+""")
+
+
+class ProbationTest(FerryTestCase):
+    """loadBalancer.enableProbation (linkerd1.md §1.13): service discovery authoritative (false,
+    the default) or advisory (true: a removed endpoint stays while its connections succeed)."""
+
+    def setUp(self):
+        super().setUp()
+        self.a = self.start_backend("a")
+        self.b = self.start_backend("b", handler=closing("b"))  # a new connection per request
+        for name in ("advisory", "authoritative"):
+            self.write("disco/" + name, "127.0.0.1 %d\n127.0.0.1 %d\n" % (self.a.port, self.b.port))
+        self.ferry = self.start_ferry(PROBATION, workers=1)
+        self.addr = self.ferry.router("p")
+
+    def served(self, name, n):
+        out = collections.Counter()
+        for _ in range(n):
+            status, _, body = http_request(self.addr, headers={"Host": name})
+            out[body.decode().split()[0] if status == 200 else status] += 1
+        return out
+
+    def remove_b(self, name):
+        self.write("disco/" + name, "127.0.0.1 %d\n" % self.a.port)
+        time.sleep(0.3)  # the fs namer sees the edit well within this (tested in test_fs_namer)
+
+    def test_authoritative_removal_takes_effect_at_once(self):
+        self.assertEqual(set(self.served("authoritative", 10)), {"a", "b"})
+        self.remove_b("authoritative")
+        self.assertEqual(self.served("authoritative", 10), collections.Counter({"a": 10}))
+
+    def test_advisory_removal_keeps_a_healthy_endpoint_until_it_fails(self):
+        self.assertEqual(set(self.served("advisory", 10)), {"a", "b"})
+        self.remove_b("advisory")
+        self.assertEqual(self.served("advisory", 10), collections.Counter({"a": 5, "b": 5}))
+        # b goes away: its first failed connection ends its probation.
+        self.b.stop()
+        first = self.served("advisory", 4)
+        self.assertLessEqual(first[502], 1, first)
+        self.assertEqual(self.served("advisory", 10), collections.Counter({"a": 10}))
+
 if __name__ == "__main__":
     main()
