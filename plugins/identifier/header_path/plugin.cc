@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "ferry/sdk/identifier.h"
+#include "plugins/common/identifier/path_segments.h"
 
 namespace ferry::plugins::identifier::header_path {
 namespace {
@@ -25,17 +26,7 @@ class HeaderPathIdentifier final : public sdk::Identifier {
     auto value = request.header(header_);
     if (!value || value->empty()) return sdk::Identification::unidentified(header_ + " header is absent or empty");
     std::string_view path = value->substr(0, value->find_first_of("?#"));
-    std::vector<std::string> elems;
-    std::size_t pos = 0;
-    while (pos < path.size() && (!segments_ || elems.size() < *segments_)) {
-      if (path[pos] == '/') {
-        ++pos;
-        continue;
-      }
-      auto slash = path.find('/', pos);
-      elems.emplace_back(path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos));
-      pos = slash == std::string_view::npos ? path.size() : slash;
-    }
+    auto elems = common::identifier::leadingSegments(path, segments_.value_or(SIZE_MAX), nullptr);
     if (segments_ && elems.size() < *segments_) {
       return sdk::Identification::unidentified(header_ + " " + std::string(path) + " has fewer than " +
                                                std::to_string(*segments_) + " segments");

@@ -9,6 +9,7 @@
 // `/waits.php`. A request with fewer segments is not identified (linkerd1.md §1.9).
 
 #include "ferry/sdk/identifier.h"
+#include "plugins/common/identifier/path_segments.h"
 
 namespace ferry::plugins::identifier::path {
 namespace {
@@ -29,17 +30,8 @@ class PathIdentifier final : public sdk::Identifier {
     auto queryAt = target.find_first_of("?#");
     std::string_view path = target.substr(0, queryAt);
     std::string_view rest = queryAt == std::string_view::npos ? std::string_view() : target.substr(queryAt);
-    std::vector<std::string> taken;
     std::size_t pos = 0;
-    while (taken.size() < segments_ && pos < path.size()) {
-      if (path[pos] == '/') {
-        ++pos;
-        continue;
-      }
-      auto slash = path.find('/', pos);
-      taken.emplace_back(path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos));
-      pos = slash == std::string_view::npos ? path.size() : slash;
-    }
+    auto taken = common::identifier::leadingSegments(path, segments_, &pos);
     if (taken.size() < segments_) {
       return sdk::Identification::unidentified("path " + std::string(path) + " has fewer than " +
                                                std::to_string(segments_) + " segments");
