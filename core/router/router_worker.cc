@@ -102,7 +102,8 @@ void RouterWorker::handleRequest(std::size_t serverIndex, sdk::ServerExchange& e
   auto owned = std::make_unique<Relay>(*this, exchange, *serverStats_[serverIndex], serverConfig.clearContext);
   owned->serverStreams = serverStreams_[serverIndex].get();
   Relay* relay = owned.get();
-  relays_.emplace(relay, std::move(owned));
+  relay->slot = relays_.size();
+  relays_.push_back(std::move(owned));
   inFlight_.fetch_add(1, std::memory_order_relaxed);
 
   // 0. Admission: maxConcurrentRequests per server, 503 beyond it.
@@ -271,11 +272,21 @@ void RouterWorker::relayFinished(Relay* relay) {
       w.erase(std::remove(w.begin(), w.end(), relay), w.end());
     }
   }
-  auto it = relays_.find(relay);
-  if (it == relays_.end()) return;
-  std::shared_ptr<Relay> doomed(std::move(it->second));
-  relays_.erase(it);
-  boost::asio::post(loop_.io(), [doomed] {});
+  std::size_t slot = relay->slot;
+  if (slot >= relays_.size() || relays_[slot].get() != relay) return;
+  finishedRelays_.push_back(std::move(relays_[slot]));
+  if (slot + 1 != relays_.size()) {
+    relays_[slot] = std::move(relays_.back());
+    relays_[slot]->slot = slot;
+  }
+  relays_.pop_back();
+  if (!sweepPosted_) {
+    sweepPosted_ = true;
+    boost::asio::post(loop_.io(), [this] {
+      sweepPosted_ = false;
+      finishedRelays_.clear();
+    });
+  }
 }
 
 }  // namespace ferry::core::router

@@ -80,7 +80,14 @@ class RouterWorker {
   std::unordered_map<std::string, Pending> bindings_;
   std::unordered_map<std::string, std::unique_ptr<Client>> clients_;
   std::unordered_map<std::string, std::unique_ptr<Service>> services_;
-  std::map<Relay*, std::unique_ptr<Relay>> relays_;
+  /**
+   * Relays in flight (each knows its slot, so one leaves in O(1)) and finished ones freed at the
+   * next loop turn, when none of their calls is on the stack. No allocation per request once
+   * the vectors have grown.
+   */
+  std::vector<std::unique_ptr<Relay>> relays_;
+  std::vector<std::unique_ptr<Relay>> finishedRelays_;
+  bool sweepPosted_ = false;
   std::atomic<std::size_t> inFlight_{0};
   std::mt19937_64 rng_;
 };
