@@ -11,13 +11,19 @@ namespace ferry::core::router {
 
 void Relay::RequestSide::onBody(std::string_view chunk) {
   if (relay.finished_) return;
-  if (relay.serverStreams) relay.serverStreams->remote.data(chunk.size());
+  if (relay.serverStreams) {
+    relay.serverStreams->remote.data(chunk.size());
+    relay.serverStreams->request.dataBytes.incr(chunk.size());
+  }
   if (!relay.upstream_) {
     relay.earlyBody_.append(chunk);
     return;
   }
   relay.bodySent_ = true;
-  if (relay.clientStreams_) relay.clientStreams_->local.data(chunk.size());
+  if (relay.clientStreams_) {
+    relay.clientStreams_->local.data(chunk.size());
+    relay.clientStreams_->request.dataBytes.incr(chunk.size());
+  }
   if (!relay.upstream_->sendRequestBody(chunk)) relay.server_->pauseRequestBody(true);
 }
 
@@ -26,9 +32,11 @@ void Relay::RequestSide::onEnd(const sdk::HeaderList& trailers) {
   relay.requestEnded_ = true;
   relay.requestTrailers_ = trailers;
   if (!trailers.empty() && relay.serverStreams) relay.serverStreams->remote.trailers.incr();
+  relay.requestStreamDone(true, false);
   if (relay.upstream_) {
     if (!trailers.empty() && relay.clientStreams_) relay.clientStreams_->local.trailers.incr();
     relay.upstream_->endRequest(trailers);
+    relay.requestStreamDone(true, true);
   }
 }
 
@@ -37,8 +45,11 @@ void Relay::RequestSide::onReset(const sdk::StreamReset& reset) {
   if (relay.finished_) return;
   relay.server_ = nullptr;
   if (relay.serverStreams) relay.serverStreams->remote.reset.incr();
+  if (!relay.requestEnded_) relay.requestStreamDone(false, false);
+  if (relay.responseStarted_ && !relay.responseEnded_) relay.responseStreamDone(false);
   if (relay.upstream_) {
     if (relay.clientStreams_) relay.clientStreams_->local.reset.incr();
+    if (!relay.requestEnded_) relay.requestStreamDone(false, true);
     relay.upstream_->reset(reset);
   }
   relay.releaseUpstream(false);
@@ -54,6 +65,7 @@ void Relay::RequestSide::onWritable() {
 void Relay::ResponseSide::onResponseHead(const sdk::HttpResponseHead& head, bool endOfMessage) {
   if (relay.finished_) return;
   relay.responseStarted_ = true;
+  relay.responseStart_ = std::chrono::steady_clock::now();
   relay.status_ = head.status;
   if (endOfMessage || !relay.classifier_->needsTrailers()) {
     relay.success_ = relay.classifiedSuccess(&head, nullptr);
@@ -72,8 +84,14 @@ void Relay::ResponseSide::onResponseHead(const sdk::HttpResponseHead& head, bool
 
 void Relay::ResponseSide::onBody(std::string_view chunk) {
   if (relay.finished_) return;
-  if (relay.clientStreams_) relay.clientStreams_->remote.data(chunk.size());
-  if (relay.serverStreams) relay.serverStreams->local.data(chunk.size());
+  if (relay.clientStreams_) {
+    relay.clientStreams_->remote.data(chunk.size());
+    relay.clientStreams_->response.dataBytes.incr(chunk.size());
+  }
+  if (relay.serverStreams) {
+    relay.serverStreams->local.data(chunk.size());
+    relay.serverStreams->response.dataBytes.incr(chunk.size());
+  }
   if (!relay.server_->sendResponseBody(chunk)) relay.upstream_->pauseResponseBody(true);
 }
 
@@ -107,6 +125,7 @@ void Relay::ResponseSide::onReset(const sdk::StreamReset& reset) {
     return;
   }
   if (relay.serverStreams) relay.serverStreams->local.reset.incr();
+  relay.responseStreamDone(false);
   relay.server_->reset(reset);
   relay.server_ = nullptr;
   relay.finish(relay.status_, false);
@@ -117,6 +136,7 @@ void Relay::ResponseSide::onWritable() {
 }
 
 void Relay::ResponseSide::done(const sdk::HeaderList& trailers, bool sendEnd) {
+  relay.responseStreamDone(true);
   relay.responseEnded_ = true;
   // A response that ends before its request stops the rest of the request: the upstream
   // stream is reset (h2) or its connection dropped (HTTP/1, it cannot be reused).
@@ -134,8 +154,10 @@ void Relay::ResponseSide::done(const sdk::HeaderList& trailers, bool sendEnd) {
   relay.finish(relay.status_, *relay.success_);
 }
 
-Relay::Relay(RouterWorker& worker, sdk::ServerExchange& exchange, RequestStats& serverStats, bool clearContext)
-    : worker_(worker),
+Relay::Relay(RouterWorker& worker, sdk::ServerExchange& exchange, RequestStats& serverStats, StreamStats* streams,
+             bool clearContext)
+    : serverStreams(streams),
+      worker_(worker),
       server_(&exchange),
       serverStats_(serverStats),
       clearContext_(clearContext),
@@ -165,6 +187,20 @@ void Relay::fail(int status, const std::string& message) {
     server_->endResponse({});
   }
   finish(status, false);
+}
+
+void Relay::requestStreamDone(bool ok, bool upstreamSide) {
+  if (upstreamSide) {
+    if (clientStreams_) clientStreams_->request.finished(ok, upstreamStart_);
+  } else if (serverStreams) {
+    serverStreams->request.finished(ok, start_);
+  }
+}
+
+void Relay::responseStreamDone(bool ok) {
+  if (!responseStarted_ || responseEnded_) return;
+  if (clientStreams_) clientStreams_->response.finished(ok, responseStart_);
+  if (serverStreams) serverStreams->response.finished(ok, responseStart_);
 }
 
 void Relay::refuse(const sdk::StreamReset& reset) {
@@ -237,6 +273,7 @@ void Relay::onConnection(PooledConnection* connection, int status, const std::st
     return;
   }
   connection_ = connection;
+  upstreamStart_ = std::chrono::steady_clock::now();
   bool bodyDone = requestEnded_ && earlyBody_.empty();
   upstream_ = connection->codec->startRequest(*head_, bodyDone && requestTrailers_.empty(), responseSide_);
   if (!upstream_) {
@@ -248,7 +285,10 @@ void Relay::onConnection(PooledConnection* connection, int status, const std::st
   if (finished_ || !upstream_) return;
   if (!earlyBody_.empty()) {
     bodySent_ = true;
-    if (clientStreams_) clientStreams_->local.data(earlyBody_.size());
+    if (clientStreams_) {
+      clientStreams_->local.data(earlyBody_.size());
+      clientStreams_->request.dataBytes.incr(earlyBody_.size());
+    }
     std::string early = std::move(earlyBody_);
     earlyBody_.clear();
     upstream_->sendRequestBody(early);
@@ -257,6 +297,9 @@ void Relay::onConnection(PooledConnection* connection, int status, const std::st
     if (!requestTrailers_.empty() && clientStreams_) clientStreams_->local.trailers.incr();
     upstream_->endRequest(requestTrailers_);
   }
+  // A request that ended before its upstream exchange began ends there now (counted once,
+  // not again for a refused stream's retry).
+  if (requestEnded_ && upstream_ && refusals_ == 0) requestStreamDone(true, true);
   if (server_ && !requestEnded_) server_->pauseRequestBody(false);
 }
 
@@ -282,6 +325,11 @@ void Relay::finish(int status, bool success) {
   releaseUpstream(false);
   auto latency = std::chrono::steady_clock::now() - start_;
   serverStats_.finished(status, success, latency);
+  if (serverStreams || clientStreams_) {
+    auto ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(latency).count());
+    if (serverStreams) serverStreams->totalLatencyMs.record(ms);
+    if (clientStreams_) clientStreams_->totalLatencyMs.record(ms);
+  }
   if (service_) service_->finished(status, success, latency);
   if (client_) {
     client_->stats().finished(status, success, latency);

@@ -27,7 +27,9 @@ class RouterWorker;
 
 class Relay {
  public:
-  Relay(RouterWorker& worker, sdk::ServerExchange& exchange, RequestStats& serverStats, bool clearContext);
+  /** `serverStreams`: the server's h2 stream metrics, or null (http). */
+  Relay(RouterWorker& worker, sdk::ServerExchange& exchange, RequestStats& serverStats, StreamStats* serverStreams,
+        bool clearContext);
   ~Relay();
 
   /** The request head as it will be forwarded (the exchange's own, rewritten in place). */
@@ -52,7 +54,7 @@ class Relay {
   /** The relay's place in its worker's list of relays in flight. */
   std::size_t slot = 0;
   /** h2 stream metrics of the server the request came in on (null on http routers). */
-  StreamStats* serverStreams = nullptr;
+  StreamStats* const serverStreams;
   /** Set while the relay waits for a binding. */
   std::string bindingKey;
   std::string nameText;  ///< name.show(), computed once
@@ -65,6 +67,9 @@ class Relay {
   void onConnection(PooledConnection* connection, int status, const std::string& error);
   void timedOut(const std::string& which, std::chrono::milliseconds limit);
   void finish(int status, bool success);
+  /** h2 message-stream metrics: the request (or response) stream ended or was reset. */
+  void requestStreamDone(bool ok, bool upstreamSide);
+  void responseStreamDone(bool ok);
   /** The service's verdict on the upstream exchange (null response: none arrived). */
   bool classifiedSuccess(const sdk::HttpResponseHead* response, const sdk::HeaderList* trailers) const;
   void releaseUpstream(bool reusable);
@@ -75,6 +80,8 @@ class Relay {
   bool clearContext_;
   sdk::HttpRequestHead* head_;
   std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point upstreamStart_{};  ///< the upstream exchange began
+  std::chrono::steady_clock::time_point responseStart_{};  ///< the response head arrived
   // Both sides live inside the relay: one allocation per request, not three.
   struct RequestSide final : sdk::BodyHandler {
     explicit RequestSide(Relay& r) : relay(r) {}

@@ -99,8 +99,8 @@ RouterWorker::Service& RouterWorker::service(const std::string& name, const sdk:
 
 void RouterWorker::handleRequest(std::size_t serverIndex, sdk::ServerExchange& exchange) {
   const auto& serverConfig = router_.config().servers[serverIndex];
-  auto owned = std::make_unique<Relay>(*this, exchange, *serverStats_[serverIndex], serverConfig.clearContext);
-  owned->serverStreams = serverStreams_[serverIndex].get();
+  auto owned = std::make_unique<Relay>(*this, exchange, *serverStats_[serverIndex], serverStreams_[serverIndex].get(),
+                                       serverConfig.clearContext);
   Relay* relay = owned.get();
   relay->slot = relays_.size();
   relays_.push_back(std::move(owned));

@@ -3,8 +3,12 @@
 // `stream/{remote,local}/{data/bytes, data/frames, reset, trailers}`: "remote" counts what the
 // peer on that side sent, "local" what Ferry sent it. `data/frames` counts the body pieces
 // relayed: one per DATA frame, or per part of one when a frame arrives split across reads.
+// Per message: `request/stream/...` and `response/stream/...` (`stream_duration_ms` from head
+// to end, `stream_success` when it ended, `stream_failures` when it was reset, `data_bytes`),
+// and `stream/total_latency_ms` from the request's arrival until both streams are done.
 // Kept for h2 routers only; handles are resolved once per scope and worker.
 
+#include <chrono>
 #include <string>
 
 #include "core/stats/stats_store.h"
@@ -27,12 +31,38 @@ struct StreamDirection {
   sdk::Counter& trailers;
 };
 
+/** One message stream (a request's or a response's). */
+struct MessageStream {
+  MessageStream(stats::StatsStore& store, const std::string& prefix)
+      : durationMs(store.histogram(prefix + "/stream_duration_ms")),
+        success(store.counter(prefix + "/stream_success")),
+        failures(store.counter(prefix + "/stream_failures")),
+        dataBytes(store.counter(prefix + "/data_bytes")) {}
+  /** The message ended (`ok`) or was reset, `since` its head. */
+  void finished(bool ok, std::chrono::steady_clock::time_point since) {
+    (ok ? success : failures).incr();
+    durationMs.record(static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since).count()));
+  }
+  sdk::Histogram& durationMs;
+  sdk::Counter& success;
+  sdk::Counter& failures;
+  sdk::Counter& dataBytes;
+};
+
 struct StreamStats {
   /** `scope` is the server's or client's metric scope (`rt/<router>/server/<ip>/<port>`). */
   StreamStats(stats::StatsStore& store, const std::string& scope)
-      : remote(store, scope + "/stream/remote"), local(store, scope + "/stream/local") {}
+      : remote(store, scope + "/stream/remote"),
+        local(store, scope + "/stream/local"),
+        request(store, scope + "/request/stream"),
+        response(store, scope + "/response/stream"),
+        totalLatencyMs(store.histogram(scope + "/stream/total_latency_ms")) {}
   StreamDirection remote;
   StreamDirection local;
+  MessageStream request;
+  MessageStream response;
+  sdk::Histogram& totalLatencyMs;
 };
 
 }  // namespace ferry::core::router

@@ -137,6 +137,16 @@ class H2Test(H2Base):
         self.assertEqual(m[server + "local/trailers"], 1)
         self.assertEqual(m[client + "remote/reset"], 1)                # the upstream's RST_STREAM
         self.assertEqual(m[server + "remote/reset"], 0)
+        # Per message: both requests ended; one response ended, the other was reset mid-way.
+        scope = server[:-len("stream/")]
+        self.assertEqual(m[scope + "request/stream/stream_success"], 2)
+        self.assertEqual(m[scope + "request/stream/data_bytes"], len(body))
+        self.assertEqual(m[scope + "response/stream/stream_success"], 1)
+        self.assertEqual(m[scope + "response/stream/stream_failures"], 1)
+        self.assertEqual(m[scope + "stream/total_latency_ms.count"], 2)
+        upstream = client[:-len("stream/")]
+        self.assertEqual(m[upstream + "request/stream/stream_success"], 2)
+        self.assertEqual(m[upstream + "response/stream/stream_failures"], 1)
 
     def test_unidentified_request_is_refused_with_refused_stream(self):
         self.start(router_extra="  identifier: {kind: io.l5d.header.token, header: x-route}\n")
