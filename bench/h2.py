@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
-from http1 import Proxy, free, haproxy_config  # noqa: E402
+from http1 import Proxy, free, haproxy_config, save_and_clean  # noqa: E402
 
 BACKEND_PORT, FERRY_PORT, HAPROXY_PORT, NGINX_PORT, ADMIN_PORT, GRPC_PORT, FERRY_GRPC_PORT = (
     18280, 18281, 18282, 18283, 18990, 18284, 18285)
@@ -216,10 +216,7 @@ def main():
               % (name, r["calls"], r["rps"], r["p50"], r["p99"], r["p999"]))
     print("grpc added latency through Ferry: p50 %.0f us, p99 %.0f us" % (through["p50"] - direct["p50"],
                                                                         through["p99"] - direct["p99"]))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=2)
-    shutil.rmtree(workdir, ignore_errors=True)
+    save_and_clean(results, args.json, workdir)
 
 
 if __name__ == "__main__":

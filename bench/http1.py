@@ -146,6 +146,14 @@ routers:
                            "ferry.yaml"], FERRY_PORT, workdir)
 
 
+def save_and_clean(results, json_path, workdir):
+    """Writes the results to `json_path` when one was asked for, and removes the work directory."""
+    if json_path:
+        with open(json_path, "w") as f:
+            json.dump(results, f, indent=2)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
 def haproxy_config(workdir, name, workers, port, backend_port, proto=""):
     """An HAProxy config: one frontend, one server, upstream reuse; `proto` ("h2") on both sides."""
     conf = os.path.join(workdir, name)
@@ -288,10 +296,7 @@ def main():
     print("\nFerry: idle RSS %.1f MiB, RSS with 1,000 keep-alive connections %.1f MiB, start to first routed request %.1f ms"
           % (results["ferry_idle_rss_kb"] / 1024, results["ferry_rss_1000_conns_kb"] / 1024,
              results["ferry_start_to_first_request_ms"]))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=2)
-    shutil.rmtree(workdir, ignore_errors=True)
+    save_and_clean(results, args.json, workdir)
 
 
 if __name__ == "__main__":

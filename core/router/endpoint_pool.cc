@@ -191,7 +191,8 @@ void EndpointPool::connect(Ready ready) {
       });
 }
 
-void EndpointPool::release(PooledConnection* connection) {
+void EndpointPool::release(PooledConnection* connection, bool complete) {
+  if (!complete && !protocol_.multiplexed()) connection->broken = true;
   if (connection->activeExchanges > 0) --connection->activeExchanges;
   if (connection->activeExchanges > 0) return;
   bool keep = !shutdown_ && !connection->broken && connection->codec->reusable() && connection->stream->isOpen();

@@ -75,13 +75,12 @@ class EndpointPool final : public sdk::Endpoint, public std::enable_shared_from_
    */
   PooledConnection* tryAcquireNow();
   /**
-   * Gives a connection back after an exchange; broken or non-reusable ones are closed. A
-   * waiting request gets the connection (or a new one) on the next loop turn.
+   * Gives a connection back after an exchange; broken or non-reusable ones are closed. An
+   * exchange that did not `complete` (reset, abandoned, response before the whole request)
+   * breaks an HTTP/1 connection; a multiplexed one outlives its reset streams. A waiting
+   * request gets the connection (or a new one) on the next loop turn.
    */
-  void release(PooledConnection* connection);
-
-  /** Whether connections carry many exchanges at once (h2). */
-  bool multiplexed() const { return protocol_.multiplexed(); }
+  void release(PooledConnection* connection, bool complete = true);
 
   /** Load accounting around one request. */
   void requestStarted() { ++outstanding_; }

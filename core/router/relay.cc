@@ -305,11 +305,9 @@ void Relay::onConnection(PooledConnection* connection, int status, const std::st
 
 void Relay::releaseUpstream(bool reusable) {
   if (!connection_) return;
-  // A multiplexed connection outlives a reset stream; an HTTP/1 one cannot be reused.
-  if (!reusable && !endpoint_->multiplexed()) connection_->broken = true;
   PooledConnection* c = connection_;
   connection_ = nullptr;
-  endpoint_->release(c);
+  endpoint_->release(c, reusable);
 }
 
 void Relay::finish(int status, bool success) {

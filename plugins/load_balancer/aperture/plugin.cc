@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ferry/sdk/load_balancer.h"
+#include "plugins/common/balancer/balancer_factory.h"
 #include "plugins/common/balancer/max_effort.h"
 
 namespace ferry::plugins::load_balancer::aperture {
@@ -83,53 +84,31 @@ class Worker final : public sdk::WorkerLoadBalancer {
   std::chrono::steady_clock::time_point last_;
 };
 
-class Aperture final : public sdk::LoadBalancer {
- public:
-  explicit Aperture(Settings s) : s_(s) {}
-  sdk::WorkerLoadBalancerPtr forWorker(const std::vector<sdk::Endpoint*>& endpoints, uint64_t seed) const override {
-    return std::make_unique<Worker>(endpoints, seed, s_);
+/** The keys, read alike by validate() and create(). */
+sdk::Result<Settings> parse(const sdk::ConfigView& config) {
+  Settings s;
+  auto effort = common::readMaxEffort(config);
+  auto smooth = config.integer("smoothWindowMs", 5000);
+  auto low = config.number("lowLoad", s.lowLoad);
+  auto high = config.number("highLoad", s.highLoad);
+  auto min = config.integer("minAperture", 1);
+  for (const sdk::Status* st : {&effort.status(), &smooth.status(), &low.status(), &high.status(), &min.status()}) {
+    if (!*st) return *st;
   }
-
- private:
-  Settings s_;
-};
-
-class Factory final : public sdk::LoadBalancerFactory {
- public:
-  const char* kind() const override { return "aperture"; }
-  sdk::Status validate(const sdk::ConfigView& config) const override { return parse(config).status(); }
-  sdk::Result<sdk::LoadBalancerPtr> create(const sdk::ConfigView& config, sdk::HostContext&) const override {
-    auto s = parse(config);
-    if (!s) return s.status();
-    return sdk::LoadBalancerPtr(std::make_unique<Aperture>(*s));
+  if (*effort < 1 || *smooth < 1 || *min < 1 || *low < 0 || *high <= *low) {
+    return sdk::Result<Settings>::failure(config.location() +
+                                          ": aperture needs maxEffort, smoothWindowMs and minAperture >= 1 and "
+                                          "0 <= lowLoad < highLoad");
   }
+  s.maxEffort = static_cast<int>(*effort);
+  s.smoothMs = static_cast<double>(*smooth);
+  s.lowLoad = *low;
+  s.highLoad = *high;
+  s.minAperture = static_cast<std::size_t>(*min);
+  return s;
+}
 
- private:
-  static sdk::Result<Settings> parse(const sdk::ConfigView& config) {
-    Settings s;
-    auto effort = common::readMaxEffort(config);
-    auto smooth = config.integer("smoothWindowMs", 5000);
-    auto low = config.number("lowLoad", s.lowLoad);
-    auto high = config.number("highLoad", s.highLoad);
-    auto min = config.integer("minAperture", 1);
-    for (const sdk::Status* st : {&effort.status(), &smooth.status(), &low.status(), &high.status(), &min.status()}) {
-      if (!*st) return *st;
-    }
-    if (*effort < 1 || *smooth < 1 || *min < 1 || *low < 0 || *high <= *low) {
-      return sdk::Result<Settings>::failure(config.location() +
-                                            ": aperture needs maxEffort, smoothWindowMs and minAperture >= 1 and "
-                                            "0 <= lowLoad < highLoad");
-    }
-    s.maxEffort = static_cast<int>(*effort);
-    s.smoothMs = static_cast<double>(*smooth);
-    s.lowLoad = *low;
-    s.highLoad = *high;
-    s.minAperture = static_cast<std::size_t>(*min);
-    return s;
-  }
-};
-
-const Factory kFactory;
+const common::BalancerFactory<Worker, Settings> kFactory("aperture", &parse);
 
 }  // namespace
 }  // namespace ferry::plugins::load_balancer::aperture

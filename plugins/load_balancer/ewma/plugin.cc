@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ferry/sdk/load_balancer.h"
+#include "plugins/common/balancer/balancer_factory.h"
 #include "plugins/common/balancer/max_effort.h"
 
 namespace ferry::plugins::load_balancer::ewma {
@@ -70,44 +71,22 @@ class Worker final : public sdk::WorkerLoadBalancer {
   Settings s_;
 };
 
-class Ewma final : public sdk::LoadBalancer {
- public:
-  explicit Ewma(Settings s) : s_(s) {}
-  sdk::WorkerLoadBalancerPtr forWorker(const std::vector<sdk::Endpoint*>& endpoints, uint64_t seed) const override {
-    return std::make_unique<Worker>(endpoints, seed, s_);
+/** The keys, read alike by validate() and create(). */
+sdk::Result<Settings> parse(const sdk::ConfigView& config) {
+  Settings s;
+  auto effort = common::readMaxEffort(config);
+  if (!effort) return effort.status();
+  auto decay = config.integer("decayTimeMs", 10000);
+  if (!decay) return decay.status();
+  if (*effort < 1 || *decay < 1) {
+    return sdk::Result<Settings>::failure(config.location() + ": maxEffort and decayTimeMs must be positive");
   }
+  s.maxEffort = static_cast<int>(*effort);
+  s.decayMs = static_cast<double>(*decay);
+  return s;
+}
 
- private:
-  Settings s_;
-};
-
-class Factory final : public sdk::LoadBalancerFactory {
- public:
-  const char* kind() const override { return "ewma"; }
-  sdk::Status validate(const sdk::ConfigView& config) const override { return parse(config).status(); }
-  sdk::Result<sdk::LoadBalancerPtr> create(const sdk::ConfigView& config, sdk::HostContext&) const override {
-    auto s = parse(config);
-    if (!s) return s.status();
-    return sdk::LoadBalancerPtr(std::make_unique<Ewma>(*s));
-  }
-
- private:
-  static sdk::Result<Settings> parse(const sdk::ConfigView& config) {
-    Settings s;
-    auto effort = common::readMaxEffort(config);
-    if (!effort) return effort.status();
-    auto decay = config.integer("decayTimeMs", 10000);
-    if (!decay) return decay.status();
-    if (*effort < 1 || *decay < 1) {
-      return sdk::Result<Settings>::failure(config.location() + ": maxEffort and decayTimeMs must be positive");
-    }
-    s.maxEffort = static_cast<int>(*effort);
-    s.decayMs = static_cast<double>(*decay);
-    return s;
-  }
-};
-
-const Factory kFactory;
+const common::BalancerFactory<Worker, Settings> kFactory("ewma", &parse);
 
 }  // namespace
 }  // namespace ferry::plugins::load_balancer::ewma

@@ -8,13 +8,14 @@
 #include <vector>
 
 #include "ferry/sdk/load_balancer.h"
+#include "plugins/common/balancer/balancer_factory.h"
 
 namespace ferry::plugins::load_balancer::heap {
 namespace {
 
 class Worker final : public sdk::WorkerLoadBalancer {
  public:
-  explicit Worker(std::vector<sdk::Endpoint*> endpoints) : endpoints_(std::move(endpoints)) {}
+  Worker(std::vector<sdk::Endpoint*> endpoints, uint64_t, common::NoSettings) : endpoints_(std::move(endpoints)) {}
 
   sdk::Endpoint* pick() override {
     sdk::Endpoint* best = nullptr;
@@ -40,23 +41,7 @@ class Worker final : public sdk::WorkerLoadBalancer {
   std::size_t next_ = 0;
 };
 
-class Heap final : public sdk::LoadBalancer {
- public:
-  sdk::WorkerLoadBalancerPtr forWorker(const std::vector<sdk::Endpoint*>& endpoints, uint64_t) const override {
-    return std::make_unique<Worker>(endpoints);
-  }
-};
-
-class Factory final : public sdk::LoadBalancerFactory {
- public:
-  const char* kind() const override { return "heap"; }
-  sdk::Status validate(const sdk::ConfigView&) const override { return sdk::Status::ok(); }
-  sdk::Result<sdk::LoadBalancerPtr> create(const sdk::ConfigView&, sdk::HostContext&) const override {
-    return sdk::LoadBalancerPtr(std::make_unique<Heap>());
-  }
-};
-
-const Factory kFactory;
+const common::BalancerFactory<Worker, common::NoSettings> kFactory("heap", &common::parseNoSettings);
 
 }  // namespace
 }  // namespace ferry::plugins::load_balancer::heap

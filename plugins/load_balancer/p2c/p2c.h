@@ -24,15 +24,4 @@ class P2cWorker final : public sdk::WorkerLoadBalancer {
   int maxEffort_;
 };
 
-class P2c final : public sdk::LoadBalancer {
- public:
-  explicit P2c(int maxEffort) : maxEffort_(maxEffort) {}
-  sdk::WorkerLoadBalancerPtr forWorker(const std::vector<sdk::Endpoint*>& endpoints, uint64_t seed) const override {
-    return std::make_unique<P2cWorker>(endpoints, seed, maxEffort_);
-  }
-
- private:
-  int maxEffort_;
-};
-
 }  // namespace ferry::plugins::load_balancer::p2c

@@ -1,6 +1,7 @@
 // Registration of the p2c load balancer.
 
 #include "ferry/sdk/load_balancer.h"
+#include "plugins/common/balancer/balancer_factory.h"
 #include "plugins/common/balancer/max_effort.h"
 #include "plugins/load_balancer/p2c/p2c.h"
 
@@ -13,19 +14,7 @@ namespace {
  *       kind: p2c
  *       maxEffort: 5      # re-picks when the chosen endpoint is unavailable
  */
-class P2cFactory final : public sdk::LoadBalancerFactory {
- public:
-  const char* kind() const override { return "p2c"; }
-  sdk::Status validate(const sdk::ConfigView& config) const override { return common::readMaxEffort(config).status(); }
-  sdk::Result<sdk::LoadBalancerPtr> create(const sdk::ConfigView& config, sdk::HostContext&) const override {
-    auto effort = common::readMaxEffort(config);
-    if (!effort) return effort.status();
-    return sdk::LoadBalancerPtr(std::make_unique<P2c>(*effort));
-  }
-
-};
-
-const P2cFactory kFactory;
+const common::BalancerFactory<P2cWorker, int> kFactory("p2c", &common::readMaxEffort);
 
 }  // namespace
 }  // namespace ferry::plugins::load_balancer::p2c

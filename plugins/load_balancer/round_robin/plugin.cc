@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ferry/sdk/load_balancer.h"
+#include "plugins/common/balancer/balancer_factory.h"
 #include "plugins/common/balancer/max_effort.h"
 
 namespace ferry::plugins::load_balancer::round_robin {
@@ -16,7 +17,7 @@ namespace {
 
 class Worker final : public sdk::WorkerLoadBalancer {
  public:
-  Worker(std::vector<sdk::Endpoint*> endpoints, int maxEffort)
+  Worker(std::vector<sdk::Endpoint*> endpoints, uint64_t, int maxEffort)
       : endpoints_(std::move(endpoints)), credit_(endpoints_.size(), 0.0), maxEffort_(maxEffort) {}
 
   sdk::Endpoint* pick() override {
@@ -44,30 +45,7 @@ class Worker final : public sdk::WorkerLoadBalancer {
   int maxEffort_;
 };
 
-class RoundRobin final : public sdk::LoadBalancer {
- public:
-  explicit RoundRobin(int maxEffort) : maxEffort_(maxEffort) {}
-  sdk::WorkerLoadBalancerPtr forWorker(const std::vector<sdk::Endpoint*>& endpoints, uint64_t) const override {
-    return std::make_unique<Worker>(endpoints, maxEffort_);
-  }
-
- private:
-  int maxEffort_;
-};
-
-class Factory final : public sdk::LoadBalancerFactory {
- public:
-  const char* kind() const override { return "roundRobin"; }
-  sdk::Status validate(const sdk::ConfigView& config) const override { return common::readMaxEffort(config).status(); }
-  sdk::Result<sdk::LoadBalancerPtr> create(const sdk::ConfigView& config, sdk::HostContext&) const override {
-    auto effort = common::readMaxEffort(config);
-    if (!effort) return effort.status();
-    return sdk::LoadBalancerPtr(std::make_unique<RoundRobin>(*effort));
-  }
-
-};
-
-const Factory kFactory;
+const common::BalancerFactory<Worker, int> kFactory("roundRobin", &common::readMaxEffort);
 
 }  // namespace
 }  // namespace ferry::plugins::load_balancer::round_robin

@@ -44,7 +44,7 @@ ClientConnection::~ClientConnection() { onConnectionLost("upstream connection cl
 
 bool ClientConnection::canStartRequest() const {
   if (dead() || goAwayReceived()) return false;
-  auto* s = const_cast<ClientConnection*>(this)->session();
+  auto* s = session();
   uint32_t limit = nghttp2_session_get_remote_settings(s, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
   return exchanges_.size() < limit && nghttp2_session_get_next_stream_id(s) < (1u << 31) - 2;
 }

@@ -93,7 +93,7 @@ class Session : public sdk::ByteStreamHandler {
   virtual void onConnectionLost(const std::string& why) = 0;
 
   // --- services for the roles ---------------------------------------------------------------
-  nghttp2_session* session() { return session_; }
+  nghttp2_session* session() const { return session_; }
   /** Writes what nghttp2 has to send, as far as the socket takes it. Safe to call anywhere. */
   void flush();
   /**
