@@ -1,12 +1,16 @@
 #include "core/net/tls.h"
 
+#include <openssl/conf.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include <openssl/pem.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 
 namespace ferry::core::net {
@@ -48,6 +52,28 @@ sdk::Status addChain(SSL_CTX* ctx, const std::string& what, const std::string& p
   return sdk::Status::ok();
 }
 
+/** Asked for a pass phrase: remembers that the key is encrypted and gives none (instead of
+ *  OpenSSL's default of prompting on the terminal, which would stall a starting proxy). */
+int refusePassphrase(char*, int, int, void* asked) {
+  *static_cast<bool*>(asked) = true;
+  return -1;
+}
+
+/** Loads the private key in `path` (unencrypted PEM, as Linkerd reads it). */
+sdk::Status usePrivateKey(SSL_CTX* ctx, const std::string& what, const std::string& path) {
+  bool askedForPassphrase = false;
+  SSL_CTX_set_default_passwd_cb(ctx, &refusePassphrase);
+  SSL_CTX_set_default_passwd_cb_userdata(ctx, &askedForPassphrase);
+  int rc = SSL_CTX_use_PrivateKey_file(ctx, path.c_str(), SSL_FILETYPE_PEM);
+  SSL_CTX_set_default_passwd_cb_userdata(ctx, nullptr);
+  if (rc == 1) return sdk::Status::ok();
+  if (askedForPassphrase) {
+    ERR_clear_error();
+    return sdk::Status::error(what + " '" + path + "': the key is encrypted; give an unencrypted PEM key");
+  }
+  return fileError(what, path);
+}
+
 /** `protocols: [TLSv1.2, TLSv1.3]`: the lowest and highest listed versions. */
 sdk::Status setProtocols(SSL_CTX* ctx, const std::vector<std::string>& protocols) {
   if (protocols.empty()) return sdk::Status::ok();
@@ -63,21 +89,66 @@ sdk::Status setProtocols(SSL_CTX* ctx, const std::vector<std::string>& protocols
   return sdk::Status::ok();
 }
 
+/** The library an OpenSSL error comes from, in words. */
+std::string libraryName(unsigned long e) {
+  if (const char* name = ERR_lib_error_string(e)) return name;
+  switch (ERR_GET_LIB(e)) {  // libcrypto's own strings are not loaded (core/main/openssl_early_init.cc)
+    case ERR_LIB_SSL: return "SSL routines";
+    case ERR_LIB_PEM: return "PEM routines";
+    case ERR_LIB_X509: return "X509 routines";
+    case ERR_LIB_X509V3: return "X509 V3 routines";
+    case ERR_LIB_ASN1: return "ASN.1 encoding routines";
+    case ERR_LIB_EVP: return "digital envelope routines";
+    case ERR_LIB_OSSL_DECODER: return "decoder routines";
+    case ERR_LIB_BIO: return "BIO routines";
+    default: return "OpenSSL library " + std::to_string(ERR_GET_LIB(e));
+  }
+}
+
+/** Why an OpenSSL call failed, in words, for the reasons a configuration can cause. */
+std::string reasonText(unsigned long e) {
+  if (ERR_SYSTEM_ERROR(e)) return std::strerror(static_cast<int>(ERR_GET_REASON(e)));
+  if (const char* reason = ERR_reason_error_string(e)) return reason;
+  int lib = ERR_GET_LIB(e), reason = ERR_GET_REASON(e);
+  if (lib == ERR_LIB_PEM && reason == PEM_R_NO_START_LINE) return "no PEM data in the file";
+  if (lib == ERR_LIB_PEM) return "malformed PEM data";
+  if (lib == ERR_LIB_X509 && reason == X509_R_KEY_VALUES_MISMATCH) return "the key does not match the certificate";
+  if (lib == ERR_LIB_EVP && reason == EVP_R_BAD_DECRYPT) return "the key is encrypted or corrupt";
+  if (lib == ERR_LIB_ASN1 || lib == ERR_LIB_OSSL_DECODER) return "malformed or unsupported certificate or key encoding";
+  return "reason " + std::to_string(reason);
+}
+
 }  // namespace
 
 std::string tlsErrorText() {
   std::string out;
   while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    out += (out.empty() ? "" : "; ") + std::string(buf);
+    char code[32];
+    std::snprintf(code, sizeof code, "%08lX", e);
+    out += (out.empty() ? "" : "; ") + libraryName(e) + ": " + reasonText(e) + " (OpenSSL error " + code + ")";
   }
   return out.empty() ? "unknown TLS error" : out;
 }
 
+namespace {
+
+/** The system's openssl.cnf, read once before the first TLS context (see openssl_early_init.cc). */
+void loadSystemOpenSslConfig() {
+  static const bool loaded = [] {
+    CONF_modules_load_file(nullptr, nullptr,
+                           CONF_MFLAGS_DEFAULT_SECTION | CONF_MFLAGS_IGNORE_MISSING_FILE | CONF_MFLAGS_IGNORE_RETURN_CODES);
+    ERR_clear_error();
+    return true;
+  }();
+  (void)loaded;
+}
+
+}  // namespace
+
 TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
 
 sdk::Result<std::shared_ptr<TlsContext>> TlsContext::server(const ServerTlsConfig& config, std::string alpn) {
+  loadSystemOpenSslConfig();
   ERR_clear_error();
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
   if (!ctx) return sdk::Status::error("TLS: " + tlsErrorText());
@@ -89,7 +160,7 @@ sdk::Result<std::shared_ptr<TlsContext>> TlsContext::server(const ServerTlsConfi
     if (auto s = addChain(ctx, "tls intermediateCertsPath", *config.intermediateCertsPath); !s) return s;
   }
   if (auto s = setProtocols(ctx, config.protocols); !s) return s;
-  if (SSL_CTX_use_PrivateKey_file(ctx, config.keyPath.c_str(), SSL_FILETYPE_PEM) != 1) return fileError("tls keyPath", config.keyPath);
+  if (auto s = usePrivateKey(ctx, "tls keyPath", config.keyPath); !s) return s;
   if (SSL_CTX_check_private_key(ctx) != 1) {
     return sdk::Status::error("tls keyPath '" + config.keyPath + "' does not match certPath '" + config.certPath + "'");
   }
@@ -108,6 +179,7 @@ sdk::Result<std::shared_ptr<TlsContext>> TlsContext::server(const ServerTlsConfi
 }
 
 sdk::Result<std::shared_ptr<TlsContext>> TlsContext::client(const ClientTlsConfig& config, std::string alpn) {
+  loadSystemOpenSslConfig();
   ERR_clear_error();
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   if (!ctx) return sdk::Status::error("TLS: " + tlsErrorText());
@@ -129,9 +201,8 @@ sdk::Result<std::shared_ptr<TlsContext>> TlsContext::client(const ClientTlsConfi
     if (SSL_CTX_use_certificate_chain_file(ctx, config.clientCertPath->c_str()) != 1) {
       return fileError("tls clientAuth certPath", *config.clientCertPath);
     }
-    if (!config.clientKeyPath || SSL_CTX_use_PrivateKey_file(ctx, config.clientKeyPath->c_str(), SSL_FILETYPE_PEM) != 1) {
-      return fileError("tls clientAuth keyPath", config.clientKeyPath.value_or(""));
-    }
+    if (!config.clientKeyPath) return sdk::Status::error("tls clientAuth needs keyPath");
+    if (auto s = usePrivateKey(ctx, "tls clientAuth keyPath", *config.clientKeyPath); !s) return s;
     if (config.clientIntermediateCertsPath) {
       if (auto s = addChain(ctx, "tls clientAuth intermediateCertsPath", *config.clientIntermediateCertsPath); !s) return s;
     }
