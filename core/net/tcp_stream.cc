@@ -1,7 +1,12 @@
 #include "core/net/tcp_stream.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 
 namespace ferry::core::net {
 namespace asio = boost::asio;
@@ -40,63 +45,105 @@ std::string endpointText(const asio::ip::tcp::endpoint& e) {
   return host + ":" + std::to_string(e.port());
 }
 
-TcpStream::TcpStream(asio::ip::tcp::socket socket, server::EventLoop& loop) : socket_(std::move(socket)), loop_(loop) {
+TcpStream::TcpStream(asio::ip::tcp::socket socket, server::EventLoop& loop) : loop_(loop) {
   boost::system::error_code ec;
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-  // read_some after async_wait must not block: the socket is non-blocking for this side too.
-  socket_.non_blocking(true, ec);
-  auto peer = socket_.remote_endpoint(ec);
+  socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  socket.non_blocking(true, ec);
+  auto peer = socket.remote_endpoint(ec);
   if (!ec) peer_ = endpointText(peer);
-  auto local = socket_.local_endpoint(ec);
+  auto local = socket.local_endpoint(ec);
   if (!ec) local_ = endpointText(local);
+  // From here on the socket is this stream's file descriptor, watched by the worker's poller
+  // (core/server/readiness_poller.h says why not by Asio).
+  fd_ = socket.release(ec);
+  if (ec) {
+    fd_ = -1;
+    registrationError_ = ec.message();
+  } else if (!loop_.poller().add(fd_, this, &registration_)) {
+    registrationError_ = std::string("cannot watch the socket: ") + std::strerror(errno);
+  }
 }
 
 sdk::Dispatcher& TcpStream::dispatcher() { return loop_; }
 
-TcpStream::~TcpStream() {
-  boost::system::error_code ec;
-  socket_.close(ec);
+TcpStream::~TcpStream() { closeSocket(); }
+
+void TcpStream::closeSocket() {
+  if (fd_ < 0) return;
+  if (registrationError_.empty()) loop_.poller().remove(fd_, registration_);
+  ::close(fd_);
+  fd_ = -1;
 }
 
 void TcpStream::setHandler(sdk::ByteStreamHandler* handler) {
   handler_ = handler;
-  if (handler_ && !reading_ && !paused_) readMore();
+  if (!handler_) return;
+  if (!registrationError_.empty()) {
+    asio::post(loop_.io(), [self = shared_from_this()] { self->fail(self->registrationError_); });
+    return;
+  }
+  readSoon();
 }
 
-void TcpStream::readMore() {
-  if (reading_ || paused_ || closing_ || closed_) return;
-  reading_ = true;
-  // Wait for readiness, then read on this thread into the thread's buffer. (async_read_some
-  // would let the reactor fill the buffer before the handler runs, and with one buffer per
-  // thread one connection's bytes would overwrite another's.)
-  socket_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& waitEc) {
-    self->reading_ = false;
-    if (self->closed_ || self->closing_) return;
-    boost::system::error_code ec = waitEc;
-    std::size_t n = 0;
-    if (!ec) n = self->socket_.read_some(asio::buffer(readBuffer(), kReadBufferSize), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) {
-      self->readMore();
-      return;
-    }
-    if (ec) return self->fail(ec == asio::error::eof ? "" : ec.message());
-    if (self->tls_) {
-      self->onCipher(std::string_view(tReadBuffer.get(), n));
-    } else if (self->handler_) {
-      tInReadCallback = true;
-      self->handler_->onData(std::string_view(tReadBuffer.get(), n));
-      tInReadCallback = false;
-      flushPending();
-    }
-    self->readMore();
+void TcpStream::readSoon() {
+  // Bytes that arrived while nobody read them: read them on the next turn, not inside the
+  // caller (typically another stream's callback).
+  if (!readable_ || readPosted_ || paused_ || closing_ || closed_) return;
+  readPosted_ = true;
+  asio::post(loop_.io(), [self = shared_from_this()] {
+    self->readPosted_ = false;
+    self->readAvailable();
   });
+}
+
+void TcpStream::onReady(bool readable, bool writable, bool hangup) {
+  auto self = shared_from_this();  // a handler may drop the stream's last other owner
+  if (hangup) peerHungUp_ = true;
+  if (writable && waitingForOutput_ && !closed_) flush();
+  if (!readable || closed_) return;
+  readable_ = true;
+  if (draining_) {
+    drainThenClose();
+  } else {
+    readAvailable();
+  }
+}
+
+void TcpStream::readAvailable() {
+  while (readable_ && !paused_ && !closing_ && !closed_ && handler_) {
+    ssize_t n = ::recv(fd_, readBuffer(), kReadBufferSize, 0);
+    if (n > 0) {
+      // Edge-triggered: fewer bytes than asked means the socket is empty now, and new bytes will
+      // bring a new edge. A hang-up is only an edge once, so after one, read on to the end.
+      if (static_cast<std::size_t>(n) < kReadBufferSize && !peerHungUp_) readable_ = false;
+      if (!deliver(tReadBuffer.get(), static_cast<std::size_t>(n))) return;
+      continue;
+    }
+    if (n == 0) return fail("");
+    if (errno == EINTR) continue;
+    readable_ = false;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    return fail(std::strerror(errno));
+  }
+}
+
+bool TcpStream::deliver(const char* data, std::size_t n) {
+  if (tls_) {
+    onCipher(std::string_view(data, n));
+  } else if (handler_) {
+    tInReadCallback = true;
+    handler_->onData(std::string_view(data, n));
+    tInReadCallback = false;
+    flushPending();
+  }
+  return !closed_;
 }
 
 void TcpStream::startTls(std::shared_ptr<const TlsContext> context, const std::string& serverName) {
   tls_ = std::make_unique<TlsSession>(std::move(context), serverName);
   std::string error;
   if (!tls_->start(queued_, &error)) {
-    asio::post(socket_.get_executor(), [self = shared_from_this(), error] { self->fail(error); });
+    asio::post(loop_.io(), [self = shared_from_this(), error] { self->fail(error); });
     return;
   }
   scheduleFlush();
@@ -113,7 +160,7 @@ void TcpStream::onCipher(std::string_view cipher) {
     return handler_ && !closed_ && !closing_;
   });
   tInReadCallback = false;
-  if (!queued_.empty() && !closed_) scheduleFlush();
+  if (bufferedBytes() > 0 && !closed_) scheduleFlush();
   flushPending();
   if (!ok && !closed_) fail(error);
 }
@@ -121,12 +168,12 @@ void TcpStream::onCipher(std::string_view cipher) {
 void TcpStream::scheduleFlush() {
   // Flush at the end of this loop turn: a response head and its body written in one callback
   // leave in one send (and one TCP segment), not two.
-  if (writing_.empty() && !flushScheduled_) {
+  if (!waitingForOutput_ && !flushScheduled_) {
     flushScheduled_ = true;
     if (tInReadCallback) {
       tPendingFlush.push_back(shared_from_this());
     } else {
-      asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flushNow(); });
+      asio::post(loop_.io(), [self = shared_from_this()] { self->flushNow(); });
     }
   }
 }
@@ -136,7 +183,7 @@ bool TcpStream::write(std::string_view bytes) {
   if (tls_) {
     std::string error;
     if (!tls_->send(bytes, queued_, &error)) {
-      asio::post(socket_.get_executor(), [self = shared_from_this(), error] { self->fail(error); });
+      asio::post(loop_.io(), [self = shared_from_this(), error] { self->fail(error); });
       return false;
     }
   } else {
@@ -154,46 +201,60 @@ void TcpStream::flushNow() {
 }
 
 void TcpStream::flush() {
-  if (queued_.empty() || !writing_.empty() || closed_) return;
-  writing_.swap(queued_);
-  asio::async_write(socket_, asio::buffer(writing_), [self = shared_from_this()](const boost::system::error_code& ec,
-                                                                                  std::size_t) {
-    self->writing_.clear();
-    if (self->closed_) return;
-    if (ec) return self->fail(ec.message());
-    if (!self->queued_.empty()) {
-      self->flush();
-    } else if (self->closing_) {
-      self->finishClose();
-      return;
+  if (closed_ || fd_ < 0) return;
+  waitingForOutput_ = false;
+  while (sent_ < queued_.size()) {
+    ssize_t n = ::send(fd_, queued_.data() + sent_, queued_.size() - sent_, MSG_NOSIGNAL);
+    if (n > 0) {
+      sent_ += static_cast<std::size_t>(n);
+      continue;
     }
-    if (self->writeBlocked_ && self->bufferedBytes() < kLowWatermark) {
-      self->writeBlocked_ = false;
-      if (self->handler_) self->handler_->onWritable();
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      waitingForOutput_ = true;  // the poller's next output edge calls flush() again
+      break;
     }
-  });
+    // Reported on the next turn: flush() runs inside other streams' callbacks.
+    asio::post(loop_.io(), [self = shared_from_this(), error = std::string(std::strerror(errno))] { self->fail(error); });
+    return;
+  }
+  if (sent_ == queued_.size()) {
+    queued_.clear();
+    sent_ = 0;
+    if (closing_) return finishClose();
+  } else if (sent_ >= kCompactAfter) {
+    queued_.erase(0, sent_);
+    sent_ = 0;
+  }
+  if (writeBlocked_ && bufferedBytes() < kLowWatermark) {
+    writeBlocked_ = false;
+    if (handler_) handler_->onWritable();
+  }
 }
 
 void TcpStream::pauseReading(bool paused) {
   paused_ = paused;
-  if (!paused_ && handler_) readMore();
+  if (!paused_ && handler_) readSoon();
 }
 
 void TcpStream::close() {
   if (closed_ || closing_) return;
   closing_ = true;
   handler_ = nullptr;
-  if (tls_) {
-    tls_->shutdown(queued_);  // close_notify: the peer can tell an end from a cut
-    flush();
-  }
-  if (writing_.empty() && queued_.empty()) finishClose();
+  if (tls_) tls_->shutdown(queued_);  // close_notify: the peer can tell an end from a cut
+  if (bufferedBytes() == 0) return finishClose();
+  if (!waitingForOutput_) flush();
 }
 
 void TcpStream::finishClose() {
-  boost::system::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-  if (linger_ && !ec) {
+  if (closed_ || draining_) return;
+  if (linger_ && ::shutdown(fd_, SHUT_WR) == 0) {
+    draining_ = true;
+    lingerTimer_ = std::make_unique<asio::steady_timer>(loop_.io(), std::chrono::seconds(1));
+    lingerTimer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec) self->hardClose();
+    });
+    readable_ = true;  // whatever is there already
     drainThenClose();
     return;
   }
@@ -201,40 +262,37 @@ void TcpStream::finishClose() {
 }
 
 void TcpStream::drainThenClose() {
-  if (!lingerTimer_) {
-    lingerTimer_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), std::chrono::seconds(1));
-    lingerTimer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-      if (!ec) self->hardClose();
-    });
+  while (readable_ && !closed_) {
+    ssize_t n = ::recv(fd_, readBuffer(), kReadBufferSize, 0);
+    if (n > 0) {
+      drained_ += static_cast<std::size_t>(n);
+      if (drained_ > (1u << 20)) return hardClose();  // enough
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      readable_ = false;  // the next edge, or the timer
+      return;
+    }
+    return hardClose();  // EOF or error
   }
-  socket_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& waitEc) {
-    if (self->closed_) return;
-    boost::system::error_code ec = waitEc;
-    std::size_t n = 0;
-    if (!ec) n = self->socket_.read_some(asio::buffer(readBuffer(), kReadBufferSize), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) return self->drainThenClose();
-    self->drained_ += n;
-    if (ec || self->drained_ > (1u << 20)) return self->hardClose();  // EOF, error, or enough
-    self->drainThenClose();
-  });
 }
 
 void TcpStream::hardClose() {
   if (closed_) return;
   closed_ = true;
   if (lingerTimer_) lingerTimer_->cancel();
-  boost::system::error_code ec;
-  socket_.close(ec);
+  closeSocket();
   notifyClosed();
 }
 
 void TcpStream::fail(const std::string& error) {
+  if (closed_) return;
   auto* h = handler_;
   handler_ = nullptr;
   closed_ = true;
   if (lingerTimer_) lingerTimer_->cancel();
-  boost::system::error_code ignored;
-  socket_.close(ignored);
+  closeSocket();
   if (h) h->onClosed(error);
   notifyClosed();
 }
@@ -247,14 +305,17 @@ void TcpStream::notifyClosed() {
 }
 
 void TcpStream::abort() {
+  if (closed_) return;
   handler_ = nullptr;
   closed_ = true;
   closing_ = true;
   if (lingerTimer_) lingerTimer_->cancel();
-  boost::system::error_code ec;
-  // A zero linger turns close() into a reset: the peer sees RST, not an orderly end.
-  socket_.set_option(asio::socket_base::linger(true, 0), ec);
-  socket_.close(ec);
+  if (fd_ >= 0) {
+    // A zero linger turns close() into a reset: the peer sees RST, not an orderly end.
+    struct linger reset {1, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+  }
+  closeSocket();
   notifyClosed();
 }
 

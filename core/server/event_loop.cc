@@ -45,6 +45,15 @@ EventLoop::EventLoop(bool ownedIo)
     : io_(ownedIo ? BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO : BOOST_ASIO_CONCURRENCY_HINT_DEFAULT),
       owner_(std::this_thread::get_id()) {}
 
+EventLoop::~EventLoop() {
+  if (poller_) poller_->detachFromLoop();  // its Asio descriptor must go before io_
+}
+
+ReadinessPoller& EventLoop::poller() {
+  if (!poller_) poller_ = std::make_unique<ReadinessPoller>(io_);
+  return *poller_;
+}
+
 void EventLoop::run() {
   owner_ = std::this_thread::get_id();
   auto guard = boost::asio::make_work_guard(io_);

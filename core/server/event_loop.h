@@ -2,10 +2,12 @@
 // EventLoop: one Asio io_context run by one thread, offered to plugins as an sdk::Dispatcher.
 
 #include <atomic>
+#include <memory>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
 
+#include "core/server/readiness_poller.h"
 #include "ferry/sdk/dispatcher.h"
 
 namespace ferry::core::server {
@@ -17,7 +19,10 @@ class EventLoop final : public sdk::Dispatcher {
    * own thread (workers), so Asio may skip the reactor's locks; post() stays thread-safe.
    */
   explicit EventLoop(bool ownedIo = false);
+  ~EventLoop() override;
   boost::asio::io_context& io() { return io_; }
+  /** The epoll set of this loop's connected sockets (created on first use). Thread: the loop's. */
+  ReadinessPoller& poller();
 
   /** Runs the loop on the calling thread until stop(). */
   void run();
@@ -31,6 +36,9 @@ class EventLoop final : public sdk::Dispatcher {
   std::chrono::steady_clock::time_point now() const override { return std::chrono::steady_clock::now(); }
 
  private:
+  // Declared before io_, so destroyed after it: streams still held by io_'s pending handlers
+  // unregister from it while io_ is being destroyed.
+  std::unique_ptr<ReadinessPoller> poller_;
   boost::asio::io_context io_;
   std::atomic<std::thread::id> owner_;
 };
