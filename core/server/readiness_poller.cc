@@ -3,11 +3,15 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 
 namespace ferry::core::server {
 
 ReadinessPoller::ReadinessPoller(boost::asio::io_context& io) : epollFd_(epoll_create1(EPOLL_CLOEXEC)) {
-  if (epollFd_ < 0) return;  // add() then fails, and the stream reports the error
+  if (epollFd_ < 0) {
+    createErrno_ = errno;  // add() then fails with it, and each stream reports the error
+    return;
+  }
   notifier_.emplace(io, epollFd_);
 }
 
@@ -23,7 +27,10 @@ void ReadinessPoller::detachFromLoop() {
 }
 
 bool ReadinessPoller::add(int fd, Watcher* watcher, Registration* registration) {
-  if (!notifier_) return false;
+  if (!notifier_) {
+    errno = createErrno_ != 0 ? createErrno_ : EBADF;
+    return false;
+  }
   Registration r;
   if (!freeRegistrations_.empty()) {
     r = freeRegistrations_.back();

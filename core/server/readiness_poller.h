@@ -59,6 +59,7 @@ class ReadinessPoller {
   void dispatchEvents();
 
   int epollFd_ = -1;
+  int createErrno_ = 0;  ///< why epoll_create1 failed, if it did
   std::optional<boost::asio::posix::stream_descriptor> notifier_;
   std::vector<Watcher*> watchers_;           ///< by registration; null when free
   std::vector<Registration> freeRegistrations_;
