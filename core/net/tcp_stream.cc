@@ -29,12 +29,14 @@ char* readBuffer() {
 // sends those bytes without a posted flush per stream. Outside read callbacks, writes post.
 thread_local bool tInReadCallback = false;
 thread_local std::vector<std::shared_ptr<TcpStream>> tPendingFlush;
+thread_local std::vector<std::shared_ptr<TcpStream>> tFlushing;  // swapped with it: both keep their capacity
 
 void flushPending() {
+  // flushNow() never reads, so no callback of the batch can run flushPending() again.
   while (!tPendingFlush.empty()) {
-    auto batch = std::move(tPendingFlush);
-    tPendingFlush.clear();
-    for (auto& s : batch) s->flushNow();
+    tFlushing.swap(tPendingFlush);
+    for (auto& s : tFlushing) s->flushNow();
+    tFlushing.clear();
   }
 }
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 
 namespace ferry::plugins::protocol::http {
@@ -55,6 +56,11 @@ ParseError err(int status, std::string message) { return ParseError{status, std:
 
 /** Parses header field lines from `lines` (each ending in CRLF, the blank line excluded). */
 bool parseFields(std::string_view lines, sdk::HeaderList* out, ParseError* error) {
+  // One allocation for the list, with room for the headers a router adds (l5d-*, Via,
+  // Forwarded), instead of a reallocation and a move of every header at each doubling.
+  constexpr std::size_t kRoomForRouterHeaders = 8;
+  out->reserve(out->size() + static_cast<std::size_t>(std::count(lines.begin(), lines.end(), '\n')) +
+               kRoomForRouterHeaders);
   while (!lines.empty()) {
     auto eol = lines.find("\r\n");
     std::string_view line = lines.substr(0, eol);
@@ -443,36 +449,50 @@ bool isHopByHop(std::string_view name) {
   }
 }
 
-void stripHopByHop(sdk::HeaderList& headers) {
-  // Headers named by Connection are hop-by-hop too; most messages have none.
-  std::vector<std::string_view> named;
+namespace {
+/** Whether a Connection header of `headers` lists `name` (which makes it hop-by-hop too). */
+bool listedByConnection(const sdk::HeaderList& headers, std::string_view name) {
   for (const auto& [k, v] : headers) {
     if (k.size() != 10 || !sdk::headerNameEquals(k, "connection")) continue;
     std::string_view rest = v;
     while (!rest.empty()) {
       auto comma = rest.find(',');
       auto token = trimOws(rest.substr(0, comma));
-      if (!token.empty()) named.push_back(token);
+      if (!token.empty() && sdk::headerNameEquals(token, name)) return true;
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
   }
-  auto dropped = [&](const std::pair<std::string, std::string>& h) {
-    if (isHopByHop(h.first)) return true;
-    for (auto n : named) {
-      if (sdk::headerNameEquals(h.first, n)) return true;
-    }
-    return false;
-  };
-  // `named` views point into Connection values, which are dropped last by remove_if's moves:
-  // decide first, then erase.
-  std::vector<bool> drop(headers.size());
-  bool any = false;
-  for (std::size_t i = 0; i < headers.size(); ++i) any |= (drop[i] = dropped(headers[i]));
+  return false;
+}
+}  // namespace
+
+void stripHopByHop(sdk::HeaderList& headers) {
+  // Most messages carry at most Connection: find out without allocating.
+  bool any = false, connection = false;
+  for (const auto& h : headers) {
+    if (!isHopByHop(h.first)) continue;
+    any = true;
+    connection = connection || (h.first.size() == 10 && sdk::headerNameEquals(h.first, "connection"));
+  }
   if (!any) return;
+  // Decide for every header before moving any (the names Connection lists are read from its
+  // value), in a bit mask, or a vector for more than 64 headers.
+  const std::size_t n = headers.size();
+  std::uint64_t mask = 0;
+  std::vector<bool> many(n > 64 ? n : 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    bool drop = isHopByHop(headers[i].first) || (connection && listedByConnection(headers, headers[i].first));
+    if (n > 64) {
+      many[i] = drop;
+    } else if (drop) {
+      mask |= std::uint64_t{1} << i;
+    }
+  }
   std::size_t w = 0;
-  for (std::size_t i = 0; i < headers.size(); ++i) {
-    if (!drop[i]) {
+  for (std::size_t i = 0; i < n; ++i) {
+    bool drop = n > 64 ? static_cast<bool>(many[i]) : ((mask >> i) & 1) != 0;
+    if (!drop) {
       if (w != i) headers[w] = std::move(headers[i]);
       ++w;
     }

@@ -168,5 +168,19 @@ TEST(Http1ParseTest, HopByHop) {
   EXPECT_FALSE(wantsClose({{"Connection", "keep-alive"}}, 0));
 }
 
+TEST(Http1ParseTest, HopByHopKeepsTheOrderOfManyHeaders) {
+  // Beyond 64 headers the drop decisions no longer fit the bit mask.
+  sdk::HeaderList h;
+  for (int i = 0; i < 100; ++i) h.emplace_back("X-H" + std::to_string(i), std::to_string(i));
+  h.emplace(h.begin() + 70, "Connection", "X-H3, x-h90");
+  stripHopByHop(h);
+  ASSERT_EQ(h.size(), 98u);
+  EXPECT_EQ(h[2].first, "X-H2");
+  EXPECT_EQ(h[3].first, "X-H4");
+  EXPECT_EQ(h[88].first, "X-H89");
+  EXPECT_EQ(h[89].first, "X-H91");
+  EXPECT_EQ(h.back().first, "X-H99");
+}
+
 }  // namespace
 }  // namespace ferry::plugins::protocol::http
