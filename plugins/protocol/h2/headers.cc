@@ -99,9 +99,10 @@ void HeaderBlock::addStatus(int status) {
 }
 
 void HeaderBlock::add(std::string_view name, std::string_view value) {
+  // l5d-reqid differs on every request: indexing it would only churn the peer's HPACK table.
+  uint8_t flags = name == "l5d-reqid" ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE;
   nv_->push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
-                 reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
-                 NGHTTP2_NV_FLAG_NONE});
+                 reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(), flags});
 }
 
 void HeaderBlock::addOwned(std::string name, std::string value) {
