@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/net/tcp_stream.h"
+#include "core/server/event_time.h"
 
 namespace ferry::core::router {
 namespace asio = boost::asio;
@@ -199,7 +200,7 @@ void EndpointPool::release(PooledConnection* connection, bool complete) {
   if (!keep) {
     discard(connection);
   } else {
-    connection->idleSince = std::chrono::steady_clock::now();
+    connection->idleSince = server::eventTime();
     if (!protocol_.multiplexed()) idle_.push_back(connection);
     scheduleIdleSweep();
   }

@@ -4,6 +4,7 @@
 
 #include "core/router/linkerd_headers.h"
 #include "core/router/router_worker.h"
+#include "core/server/event_time.h"
 
 namespace ferry::core::router {
 
@@ -65,7 +66,7 @@ void Relay::RequestSide::onWritable() {
 void Relay::ResponseSide::onResponseHead(const sdk::HttpResponseHead& head, bool endOfMessage) {
   if (relay.finished_) return;
   relay.responseStarted_ = true;
-  relay.responseStart_ = std::chrono::steady_clock::now();
+  relay.responseStart_ = server::eventTime();
   relay.status_ = head.status;
   if (endOfMessage || !relay.classifier_->needsTrailers()) {
     relay.success_ = relay.classifiedSuccess(&head, nullptr);
@@ -162,7 +163,7 @@ Relay::Relay(RouterWorker& worker, sdk::ServerExchange& exchange, RequestStats& 
       serverStats_(serverStats),
       clearContext_(clearContext),
       head_(&exchange.request()),
-      start_(std::chrono::steady_clock::now()) {
+      start_(server::eventTime()) {
   serverStats_.started();
   if (clearContext_) clearContextHeaders(head_->headers);
   exchange.setRequestBodyHandler(&requestSide_);
@@ -231,7 +232,7 @@ void Relay::forward(std::shared_ptr<EndpointPool> endpoint, Client& client, Requ
     attemptTimer_ = loop.schedule(attempt, [this, attempt] { timedOut("requestAttemptTimeoutMs", attempt); });
   }
   if (total.count() > 0) {
-    auto left = total - std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start_);
+    auto left = total - std::chrono::duration_cast<std::chrono::milliseconds>(server::eventTime() - start_);
     totalTimer_ = loop.schedule(std::max(left, std::chrono::milliseconds(0)),
                                 [this, total] { timedOut("totalTimeoutMs", total); });
   }
@@ -273,7 +274,7 @@ void Relay::onConnection(PooledConnection* connection, int status, const std::st
     return;
   }
   connection_ = connection;
-  upstreamStart_ = std::chrono::steady_clock::now();
+  upstreamStart_ = server::eventTime();
   bool bodyDone = requestEnded_ && earlyBody_.empty();
   upstream_ = connection->codec->startRequest(*head_, bodyDone && requestTrailers_.empty(), responseSide_);
   if (!upstream_) {
@@ -321,7 +322,7 @@ void Relay::finish(int status, bool success) {
     upstream_ = nullptr;
   }
   releaseUpstream(false);
-  auto latency = std::chrono::steady_clock::now() - start_;
+  auto latency = server::eventTime() - start_;
   serverStats_.finished(status, success, latency);
   if (serverStreams || clientStreams_) {
     auto ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(latency).count());

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <string>
 
+#include "core/server/event_time.h"
 #include "core/stats/stats_store.h"
 
 namespace ferry::core::router {
@@ -42,7 +43,7 @@ struct MessageStream {
   void finished(bool ok, std::chrono::steady_clock::time_point since) {
     (ok ? success : failures).incr();
     durationMs.record(static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since).count()));
+        std::chrono::duration_cast<std::chrono::milliseconds>(server::eventTime() - since).count()));
   }
   sdk::Histogram& durationMs;
   sdk::Counter& success;

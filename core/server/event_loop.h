@@ -7,6 +7,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "core/server/event_time.h"
 #include "core/server/readiness_poller.h"
 #include "ferry/sdk/dispatcher.h"
 
@@ -33,7 +34,7 @@ class EventLoop final : public sdk::Dispatcher {
   void post(std::function<void()> fn) override;
   sdk::TimerPtr schedule(std::chrono::milliseconds delay, std::function<void()> fn) override;
   bool isCurrentThread() const override { return std::this_thread::get_id() == owner_.load(); }
-  std::chrono::steady_clock::time_point now() const override { return std::chrono::steady_clock::now(); }
+  std::chrono::steady_clock::time_point now() const override { return eventTime(); }
 
  private:
   // Declared before io_, so destroyed after it: streams still held by io_'s pending handlers

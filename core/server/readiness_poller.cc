@@ -1,5 +1,7 @@
 #include "core/server/readiness_poller.h"
 
+#include "core/server/event_time.h"
+
 #include <unistd.h>
 
 #include <array>
@@ -82,6 +84,7 @@ void ReadinessPoller::dispatchEvents() {
       Watcher* w = r < watchers_.size() ? watchers_[r] : nullptr;
       if (!w) continue;
       std::uint32_t e = events[i].events;
+      EventTimeScope time;
       w->onReady((e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0, (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) != 0,
                  (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
     }

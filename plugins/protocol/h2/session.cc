@@ -278,9 +278,14 @@ int Session::onBeginHeadersCb(nghttp2_session* session, const nghttp2_frame* fra
     }
     stream->id = frame->hd.stream_id;
     nghttp2_session_set_stream_user_data(session, frame->hd.stream_id, stream);
+    s->headersStreamId_ = frame->hd.stream_id;
+    s->headersStream_ = stream;
     return 0;
   }
-  if (auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id))) {
+  auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
+  s->headersStreamId_ = frame->hd.stream_id;
+  s->headersStream_ = stream;
+  if (stream) {
     stream->incoming.clear();
     stream->incomingBytes = 0;
     stream->incomingTooLarge = false;
@@ -288,11 +293,16 @@ int Session::onBeginHeadersCb(nghttp2_session* session, const nghttp2_frame* fra
   return 0;
 }
 
-int Session::onHeaderCb(nghttp2_session* session, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
+Stream* Session::streamOf(int32_t id) const {
+  if (id == headersStreamId_ && headersStream_) return headersStream_;
+  return static_cast<Stream*>(nghttp2_session_get_stream_user_data(session_, id));
+}
+
+int Session::onHeaderCb(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
                         const uint8_t* value, size_t valuelen, uint8_t, void* user) {
   if (frame->hd.type != NGHTTP2_HEADERS) return 0;
   Session* s = self(user);
-  auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
+  auto* stream = s->streamOf(frame->hd.stream_id);
   if (!stream) return 0;
   // RFC 9113 §6.5.2: a field counts its name, its value and 32 octets.
   stream->incomingBytes += namelen + valuelen + 32;
@@ -312,7 +322,8 @@ int Session::onFrameRecvCb(nghttp2_session* session, const nghttp2_frame* frame,
   Session* s = self(user);
   switch (frame->hd.type) {
     case NGHTTP2_HEADERS: {
-      auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
+      auto* stream = s->streamOf(frame->hd.stream_id);
+      s->headersStream_ = nullptr;  // the block is complete
       if (!stream) return 0;
       bool end = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
       sdk::HeaderList headers = std::move(stream->incoming);
@@ -359,6 +370,7 @@ int Session::onDataChunkCb(nghttp2_session* session, uint8_t, int32_t streamId, 
 int Session::onStreamCloseCb(nghttp2_session* session, int32_t streamId, uint32_t code, void* user) {
   Session* s = self(user);
   auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, streamId));
+  if (streamId == s->headersStreamId_) s->headersStream_ = nullptr;  // closed within its header block
   if (!stream) return 0;
   nghttp2_session_set_stream_user_data(session, streamId, nullptr);
   stream->closed = true;

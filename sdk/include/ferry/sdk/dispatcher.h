@@ -32,7 +32,13 @@ class Dispatcher {
   virtual TimerPtr schedule(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
   /** True when called from this dispatcher's thread. */
   virtual bool isCurrentThread() const = 0;
-  /** The monotonic clock this dispatcher uses. */
+  /**
+   * The monotonic time of the event being handled on this dispatcher's thread. The core reads
+   * the clock once per socket readiness, so every call made while one readiness is handled (on
+   * HTTP/2, possibly many requests) returns the same instant; elsewhere (timers, posted work)
+   * it is the clock itself. Use it to timestamp requests; use std::chrono::steady_clock::now()
+   * where two calls within one callback must differ.
+   */
   virtual std::chrono::steady_clock::time_point now() const = 0;
 };
 
