@@ -310,8 +310,10 @@ int Session::onHeaderCb(nghttp2_session*, const nghttp2_frame* frame, const uint
     stream->incomingTooLarge = true;
     return 0;
   }
-  // Room for a typical head and the headers the router adds, so the list grows once.
-  if (stream->incoming.capacity() == 0) stream->incoming.reserve(24);
+  // Room for a typical head and the headers the router adds, so the list grows once. 15 fields
+  // (960 bytes) stay below glibc's large-request size (1,008): a larger first reservation made
+  // every header block consolidate the allocator's fast bins (callgrind).
+  if (stream->incoming.capacity() == 0) stream->incoming.reserve(15);
   stream->incoming.emplace_back(std::piecewise_construct,
                                 std::forward_as_tuple(reinterpret_cast<const char*>(name), namelen),
                                 std::forward_as_tuple(reinterpret_cast<const char*>(value), valuelen));
