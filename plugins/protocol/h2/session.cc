@@ -278,13 +278,11 @@ int Session::onBeginHeadersCb(nghttp2_session* session, const nghttp2_frame* fra
     }
     stream->id = frame->hd.stream_id;
     nghttp2_session_set_stream_user_data(session, frame->hd.stream_id, stream);
-    s->headersStreamId_ = frame->hd.stream_id;
-    s->headersStream_ = stream;
+    s->lastStreamId_ = frame->hd.stream_id;
+    s->lastStream_ = stream;
     return 0;
   }
-  auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
-  s->headersStreamId_ = frame->hd.stream_id;
-  s->headersStream_ = stream;
+  auto* stream = s->streamOf(frame->hd.stream_id);
   if (stream) {
     stream->incoming.clear();
     stream->incomingBytes = 0;
@@ -293,9 +291,12 @@ int Session::onBeginHeadersCb(nghttp2_session* session, const nghttp2_frame* fra
   return 0;
 }
 
-Stream* Session::streamOf(int32_t id) const {
-  if (id == headersStreamId_ && headersStream_) return headersStream_;
-  return static_cast<Stream*>(nghttp2_session_get_stream_user_data(session_, id));
+Stream* Session::streamOf(int32_t id) {
+  if (id == lastStreamId_ && lastStream_) return lastStream_;
+  auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session_, id));
+  lastStreamId_ = id;
+  lastStream_ = stream;
+  return stream;
 }
 
 int Session::onHeaderCb(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
@@ -320,12 +321,11 @@ int Session::onHeaderCb(nghttp2_session*, const nghttp2_frame* frame, const uint
   return 0;
 }
 
-int Session::onFrameRecvCb(nghttp2_session* session, const nghttp2_frame* frame, void* user) {
+int Session::onFrameRecvCb(nghttp2_session*, const nghttp2_frame* frame, void* user) {
   Session* s = self(user);
   switch (frame->hd.type) {
     case NGHTTP2_HEADERS: {
       auto* stream = s->streamOf(frame->hd.stream_id);
-      s->headersStream_ = nullptr;  // the block is complete
       if (!stream) return 0;
       bool end = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
       sdk::HeaderList headers = std::move(stream->incoming);
@@ -335,7 +335,7 @@ int Session::onFrameRecvCb(nghttp2_session* session, const nghttp2_frame* frame,
     }
     case NGHTTP2_DATA: {
       if (!(frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) return 0;
-      auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
+      auto* stream = s->streamOf(frame->hd.stream_id);
       if (!stream || stream->inboundEnded) return 0;
       stream->inboundEnded = true;
       s->onBodyEnded(*stream);
@@ -350,13 +350,13 @@ int Session::onFrameRecvCb(nghttp2_session* session, const nghttp2_frame* frame,
   }
 }
 
-int Session::onDataChunkCb(nghttp2_session* session, uint8_t, int32_t streamId, const uint8_t* data, size_t len,
+int Session::onDataChunkCb(nghttp2_session*, uint8_t, int32_t streamId, const uint8_t* data, size_t len,
                            void* user) {
   Session* s = self(user);
   auto n = static_cast<uint32_t>(len);
   // The connection window is refilled as data arrives: a paused stream holds only its own window.
   s->creditConnection(n);
-  auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, streamId));
+  auto* stream = s->streamOf(streamId);
   if (!stream) return 0;
   if (stream->sink && !stream->done) {
     stream->sink->onBody(std::string_view(reinterpret_cast<const char*>(data), len));
@@ -372,7 +372,7 @@ int Session::onDataChunkCb(nghttp2_session* session, uint8_t, int32_t streamId, 
 int Session::onStreamCloseCb(nghttp2_session* session, int32_t streamId, uint32_t code, void* user) {
   Session* s = self(user);
   auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, streamId));
-  if (streamId == s->headersStreamId_) s->headersStream_ = nullptr;  // closed within its header block
+  if (streamId == s->lastStreamId_) s->lastStream_ = nullptr;
   if (!stream) return 0;
   nghttp2_session_set_stream_user_data(session, streamId, nullptr);
   stream->closed = true;

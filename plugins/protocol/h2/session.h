@@ -138,8 +138,8 @@ class Session : public sdk::ByteStreamHandler {
   void lose(const std::string& why);
   void schedulePing();
   void notifyDrainedProducers();
-  /** The stream a received frame belongs to (the one whose header block is being read, first). */
-  Stream* streamOf(int32_t id) const;
+  /** The stream a received frame belongs to (the last one found, first). */
+  Stream* streamOf(int32_t id);
 
   nghttp2_session* session_ = nullptr;
   Role role_;
@@ -159,11 +159,12 @@ class Session : public sdk::ByteStreamHandler {
   sdk::TimerPtr pingTimer_;
   bool pingOutstanding_ = false;  ///< a PING went out and nothing came back since
   std::vector<std::unique_ptr<Stream>> retired_;
-  // The stream whose header block is being received: a block is never interleaved with another
-  // stream's frames (RFC 9113 §4.3), so each of its fields finds the stream here instead of in
-  // nghttp2's stream map.
-  int32_t headersStreamId_ = 0;
-  Stream* headersStream_ = nullptr;
+  // The last stream a received frame was found for: a header block is never interleaved with
+  // another stream's frames (RFC 9113 §4.3), and a DATA frame's chunks and its end come one
+  // after the other, so most callbacks find their stream here instead of in nghttp2's stream
+  // map. Set when a stream begins, forgotten when it closes.
+  int32_t lastStreamId_ = 0;
+  Stream* lastStream_ = nullptr;
 };
 
 /** RFC 9113 error code to the SDK's, and back (they are the same numbers). */
