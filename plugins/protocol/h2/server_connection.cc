@@ -1,10 +1,12 @@
 #include "plugins/protocol/h2/server_connection.h"
 
+#include "plugins/protocol/h2/recycled.h"
+
 #include "plugins/protocol/h2/headers.h"
 
 namespace ferry::plugins::protocol::h2 {
 
-class ServerConnection::Exchange final : public Stream, public sdk::ServerExchange {
+class ServerConnection::Exchange final : public Stream, public sdk::ServerExchange, public Recycled<ServerConnection::Exchange> {
  public:
   explicit Exchange(ServerConnection& conn) : conn_(conn) {}
 

@@ -1,0 +1,59 @@
+#pragma once
+// Recycled<T>: a per-thread free list for the objects of one class, through class-specific
+// operator new and delete (T derives from Recycled<T>).
+//
+// Why: every stream allocates one exchange on each side of the relay. A worker allocates them
+// in bursts (one read carries many streams) and frees them in bursts; glibc's per-thread cache
+// keeps only 7 freed blocks per size, so most of these medium-sized blocks went through malloc's
+// shared bins (sorting, coalescing, splitting: _int_malloc and _int_free were the largest
+// user-space items in perf at 16 connections x 10 streams). A free list does none of that. At
+// most kKeep blocks are kept per thread and class; more go back to malloc.
+//
+// Thread: any; each thread has its own list. A block freed on another thread than the one that
+// allocated it joins the freeing thread's list.
+
+#include <cstddef>
+#include <new>
+#include <vector>
+
+namespace ferry::plugins::protocol::h2 {
+
+template <typename T>
+class Recycled {
+ public:
+  static void* operator new(std::size_t size) {
+    auto& blocks = cache().blocks;
+    if (size == sizeof(T) && !blocks.empty()) {
+      void* p = blocks.back();
+      blocks.pop_back();
+      return p;
+    }
+    return ::operator new(size);
+  }
+
+  static void operator delete(void* p, std::size_t size) {
+    auto& blocks = cache().blocks;
+    if (size == sizeof(T) && blocks.size() < kKeep) {
+      blocks.push_back(p);
+      return;
+    }
+    ::operator delete(p, size);
+  }
+
+ private:
+  static constexpr std::size_t kKeep = 256;
+
+  struct Cache {
+    std::vector<void*> blocks;
+    ~Cache() {
+      for (void* p : blocks) ::operator delete(p, sizeof(T));
+    }
+  };
+
+  static Cache& cache() {
+    thread_local Cache c;
+    return c;
+  }
+};
+
+}  // namespace ferry::plugins::protocol::h2
