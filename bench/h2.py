@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
-from http1 import Proxy, free, haproxy_config, save_and_clean  # noqa: E402
+from http1 import Proxy, free, haproxy_config, median_run, save_and_clean  # noqa: E402
 
 BACKEND_PORT, FERRY_PORT, HAPROXY_PORT, NGINX_PORT, ADMIN_PORT, GRPC_PORT, FERRY_GRPC_PORT = (
     18280, 18281, 18282, 18283, 18990, 18284, 18285)
@@ -152,6 +152,7 @@ def main():
     ap.add_argument("--ferry", default="build/bin/ferry")
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--grpc-calls", type=int, default=5000, help="per client thread (4 threads)")
+    ap.add_argument("--rounds", type=int, default=3, help="runs of every configuration; ratios use the medians")
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
     binary = os.path.abspath(args.ferry)
@@ -165,28 +166,29 @@ def main():
     results = {"runs": []}
     be = backend(workdir)
     try:
-        for name, start in (("direct", None), ("ferry", lambda: ferry(binary, workdir, 1, "0")),
-                            ("haproxy", lambda: haproxy(workdir, 1, "0")), ("nginx", lambda: nginx(workdir, 1, "0"))):
-            proxy = start() if start else None
-            port = proxy.port if proxy else BACKEND_PORT
-            for conns, streams in ((1, 1), (16, 10), (64, 10)):
-                cpu0 = proxy.cpu() if proxy else 0
-                r = h2load(port, conns, streams, args.seconds)
-                r["cpu_s"] = proxy.cpu() - cpu0 if proxy else 0
-                r["peak_rss_kb"] = proxy.peak_rss_kb() if proxy else 0
-                r.update(name=name, connections=conns, streams=streams)
-                results["runs"].append(r)
-                print("%-8s conns=%-3d streams=%-3d %9.0f req/s  mean %8s  failed %d  cpu %5.1fs  peak rss %6d KiB"
-                      % (name, conns, streams, r["rps"], r["mean_request_time"], r["failed"], r["cpu_s"],
-                         r["peak_rss_kb"]), flush=True)
-            if proxy:
-                proxy.stop()
+        for rnd in range(1, args.rounds + 1):
+            for name, start in (("direct", None), ("ferry", lambda: ferry(binary, workdir, 1, "0")),
+                                ("haproxy", lambda: haproxy(workdir, 1, "0")), ("nginx", lambda: nginx(workdir, 1, "0"))):
+                proxy = start() if start else None
+                port = proxy.port if proxy else BACKEND_PORT
+                for conns, streams in ((1, 1), (16, 10), (64, 10)):
+                    cpu0 = proxy.cpu() if proxy else 0
+                    r = h2load(port, conns, streams, args.seconds)
+                    r["cpu_s"] = proxy.cpu() - cpu0 if proxy else 0
+                    r["peak_rss_kb"] = proxy.peak_rss_kb() if proxy else 0
+                    r.update(name=name, connections=conns, streams=streams, round=rnd)
+                    results["runs"].append(r)
+                    print("round %d  %-8s conns=%-3d streams=%-3d %9.0f req/s  mean %8s  failed %d  cpu %5.1fs  "
+                          "peak rss %6d KiB" % (rnd, name, conns, streams, r["rps"], r["mean_request_time"], r["failed"],
+                                                r["cpu_s"], r["peak_rss_kb"]), flush=True)
+                if proxy:
+                    proxy.stop()
     finally:
         be.stop()
 
     def find(name, conns, streams):
-        return next(r for r in results["runs"] if (r["name"], r["connections"], r["streams"]) == (name, conns, streams))
-    print("\nh2 throughput ratios to HAProxy (one worker)")
+        return median_run(results["runs"], name=name, connections=conns, streams=streams)
+    print("\nh2 throughput ratios to HAProxy (one worker), medians of %d round(s)" % args.rounds)
     for conns, streams in ((1, 1), (16, 10), (64, 10)):
         h = find("haproxy", conns, streams)
         print("conns=%-3d streams=%-3d ferry/haproxy %.2fx  nginx/haproxy %.2fx" % (

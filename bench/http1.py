@@ -10,6 +10,7 @@ start to first routed request. Not a test: a measurement to read.
 """
 import argparse
 import json
+import statistics
 import os
 import re
 import shutil
@@ -146,6 +147,16 @@ routers:
                            "ferry.yaml"], FERRY_PORT, workdir)
 
 
+def median_run(runs, **key):
+    """Per-configuration medians over the rounds: requests/s, and p50/p99 where measured.
+
+    One run decides little on a shared machine (HAProxy alone moved by up to 30% between runs),
+    so each configuration is measured once per round, rounds alternating the proxies, and the
+    ratios are taken between medians."""
+    rs = [r for r in runs if all(r[k] == v for k, v in key.items())]
+    return {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50", "p99") if k in rs[0]}
+
+
 def save_and_clean(results, json_path, workdir):
     """Writes the results to `json_path` when one was asked for, and removes the work directory."""
     if json_path:
@@ -223,6 +234,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ferry", default="build/bin/ferry")
     ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=3, help="runs of every configuration; ratios use the medians")
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
     binary = os.path.abspath(args.ferry)
@@ -253,36 +265,37 @@ def main():
         p.stop()
 
         runs = []
-        for workers, cpus, conns_list in ((1, "0", (1, 16, 128)), (2, "0,1", (128,))):
-            for name, start in (("direct", None), ("ferry", lambda: ferry(binary, workdir, workers, cpus)),
-                                ("haproxy", lambda: haproxy(workdir, workers, cpus)),
-                                ("nginx", lambda: nginx_proxy(workdir, workers, cpus))):
-                if name == "direct" and workers == 2:
-                    continue
-                proxy = start() if start else None
-                port = proxy.port if proxy else BACKEND_PORT
-                wrk(port, 16, 2, script, "1")  # warm up connections and caches
-                for conns in conns_list:
-                    cpu0 = proxy.cpu() if proxy else 0
-                    r = wrk(port, conns, args.seconds, script, "1")
-                    r["cpu_pct"] = (proxy.cpu() - cpu0) / (r["duration_us"] / 1e6) * 100 if proxy else 0
-                    r["peak_rss_kb"] = proxy.peak_rss_kb() if proxy else 0
-                    r.update(name=name, workers=workers, connections=conns)
-                    runs.append(r)
-                    print("%-8s workers=%d conns=%-4d %9.0f req/s  p50 %5d us  p99 %6d us  p99.9 %6d us  cpu %5.1f%%  "
-                          "peak rss %6d KiB  errors %d" % (name, workers, conns, r["rps"], r["p50"], r["p99"], r["p999"],
-                                                          r["cpu_pct"], r["peak_rss_kb"], r["errors"]), flush=True)
-                if proxy:
-                    proxy.stop()
+        for rnd in range(1, args.rounds + 1):
+            for workers, cpus, conns_list in ((1, "0", (1, 16, 128)), (2, "0,1", (128,))):
+                for name, start in (("direct", None), ("ferry", lambda: ferry(binary, workdir, workers, cpus)),
+                                    ("haproxy", lambda: haproxy(workdir, workers, cpus)),
+                                    ("nginx", lambda: nginx_proxy(workdir, workers, cpus))):
+                    if name == "direct" and workers == 2:
+                        continue
+                    proxy = start() if start else None
+                    port = proxy.port if proxy else BACKEND_PORT
+                    wrk(port, 16, 2, script, "1")  # warm up connections and caches
+                    for conns in conns_list:
+                        cpu0 = proxy.cpu() if proxy else 0
+                        r = wrk(port, conns, args.seconds, script, "1")
+                        r["cpu_pct"] = (proxy.cpu() - cpu0) / (r["duration_us"] / 1e6) * 100 if proxy else 0
+                        r["peak_rss_kb"] = proxy.peak_rss_kb() if proxy else 0
+                        r.update(name=name, workers=workers, connections=conns, round=rnd)
+                        runs.append(r)
+                        print("round %d  %-8s workers=%d conns=%-4d %9.0f req/s  p50 %5d us  p99 %6d us  p99.9 %6d us  "
+                              "cpu %5.1f%%  peak rss %6d KiB  errors %d"
+                              % (rnd, name, workers, conns, r["rps"], r["p50"], r["p99"], r["p999"], r["cpu_pct"],
+                                 r["peak_rss_kb"], r["errors"]), flush=True)
+                    if proxy:
+                        proxy.stop()
         results["runs"] = runs
     finally:
         backend.stop()
 
     def find(name, workers, conns):
-        for r in runs:
-            if (r["name"], r["workers"], r["connections"]) == (name, workers, conns):
-                return r
-    print("\nRatios to HAProxy (throughput: higher is better; added latency: lower is better)")
+        return median_run(runs, name=name, workers=workers, connections=conns)
+    print("\nRatios to HAProxy, medians of %d round(s) (throughput: higher is better; added latency: lower is better)"
+          % args.rounds)
     direct1 = find("direct", 1, 1)
     for workers, conns in ((1, 1), (1, 16), (1, 128), (2, 128)):
         h, f, n = find("haproxy", workers, conns), find("ferry", workers, conns), find("nginx", workers, conns)
