@@ -1,11 +1,11 @@
 #include "core/server/readiness_poller.h"
 
-#include "core/server/event_time.h"
-
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
+
+#include "core/server/event_time.h"
 
 namespace ferry::core::server {
 
