@@ -83,12 +83,12 @@ void ClientConnection::onHeaders(Stream& stream, sdk::HeaderList headers, bool e
     if (auto* h = ex.abandon()) h->onEnd(withoutPseudo(std::move(headers)));
     return;
   }
-  int status = std::atoi(pseudo(headers, ":status").c_str());
+  int status = ex.incomingStatus;  // kept out of the list by the session
   if (status >= 100 && status < 200) return;  // informational: the final head follows
   ex.headSeen = true;
   sdk::HttpResponseHead head;
   head.status = status;
-  head.headers = withoutPseudo(std::move(headers));
+  head.headers = std::move(headers);
   if (endStream) {
     ex.inboundEnded = true;
     if (auto* h = ex.abandon()) h->onResponseHead(head, true);

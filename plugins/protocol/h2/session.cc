@@ -287,6 +287,7 @@ int Session::onBeginHeadersCb(nghttp2_session* session, const nghttp2_frame* fra
     stream->incoming.clear();
     stream->incomingBytes = 0;
     stream->incomingTooLarge = false;
+    stream->incomingStatus = 0;
   }
   return 0;
 }
@@ -309,6 +310,11 @@ int Session::onHeaderCb(nghttp2_session*, const nghttp2_frame* frame, const uint
   stream->incomingBytes += namelen + valuelen + 32;
   if (s->settings_.maxHeaderListBytes && stream->incomingBytes > *s->settings_.maxHeaderListBytes) {
     stream->incomingTooLarge = true;
+    return 0;
+  }
+  // nghttp2 has checked that a response's :status is three digits (RFC 9113 §8.3.2).
+  if (s->role_ == Role::Client && namelen == 7 && std::memcmp(name, ":status", 7) == 0 && valuelen == 3) {
+    stream->incomingStatus = (value[0] - '0') * 100 + (value[1] - '0') * 10 + (value[2] - '0');
     return 0;
   }
   // Room for a typical head and the headers the router adds, so the list grows once. 15 fields

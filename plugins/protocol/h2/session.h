@@ -48,6 +48,8 @@ class Stream {
   sdk::HeaderList incoming;
   std::size_t incomingBytes = 0;
   bool incomingTooLarge = false;
+  /** A response block's :status, kept out of `incoming` (responses carry no other pseudo-header). */
+  int incomingStatus = 0;
 
   /** Outbound body bytes nghttp2 has not pulled yet. */
   std::string outbox;
