@@ -32,7 +32,7 @@ void clearContextHeaders(sdk::HeaderList& headers) {
 }
 
 void setDestinationHeaders(sdk::HttpRequestHead& head, const std::string& service, const std::string& client,
-                           const sdk::Path& residual, const naming::Dtab& local, const std::string& requestId) {
+                           const sdk::Path& residual, const naming::Dtab& local, std::string requestId) {
   auto& h = head.headers;
   // One pass: drop the incoming values of every header this hop writes.
   h.erase(std::remove_if(h.begin(), h.end(),
@@ -50,7 +50,7 @@ void setDestinationHeaders(sdk::HttpRequestHead& head, const std::string& servic
   h.emplace_back("l5d-dst-service", service);
   h.emplace_back("l5d-dst-client", client);
   if (!residual.empty()) h.emplace_back("l5d-dst-residual", residual.show());
-  h.emplace_back("l5d-reqid", requestId);
+  h.emplace_back("l5d-reqid", std::move(requestId));
 }
 
 }  // namespace ferry::core::router

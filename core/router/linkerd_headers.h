@@ -25,7 +25,7 @@ void clearContextHeaders(sdk::HeaderList& headers);
  * and `l5d-reqid`.
  */
 void setDestinationHeaders(sdk::HttpRequestHead& head, const std::string& service, const std::string& client,
-                           const sdk::Path& residual, const naming::Dtab& local, const std::string& requestId);
+                           const sdk::Path& residual, const naming::Dtab& local, std::string requestId);
 
 /** Removes every header named `name` (case-insensitive). */
 void removeHeader(sdk::HeaderList& headers, std::string_view name);
