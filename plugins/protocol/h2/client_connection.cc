@@ -62,8 +62,7 @@ sdk::ClientExchange* ClientConnection::startRequest(const sdk::HttpRequestHead& 
   int32_t id = nghttp2_submit_request(session(), nullptr, block.data(), block.size(), endOfMessage ? nullptr : &data, ex.get());
   if (id < 0) return nullptr;
   ex->id = id;
-  Exchange* raw = ex.get();
-  exchanges_[id] = std::move(ex);
+  Exchange* raw = exchanges_.add(std::move(ex));
   flushSoon();
   return raw;
 }
@@ -108,15 +107,11 @@ void ClientConnection::onStreamClosed(Stream& stream, uint32_t code) {
       h->onReset({toResetCode(code), "the upstream reset the stream (" + errorCodeName(code) + ")"});
     }
   }
-  auto it = exchanges_.find(ex.id);
-  if (it != exchanges_.end()) {
-    retire(std::move(it->second));
-    exchanges_.erase(it);
-  }
+  if (auto owned = exchanges_.take(ex)) retire(std::move(owned));
 }
 
 void ClientConnection::onConnectionLost(const std::string& why) {
-  for (auto& [id, ex] : exchanges_) {
+  for (auto& ex : exchanges_) {
     if (ex->done || ex->inboundEnded) continue;
     if (auto* h = ex->abandon()) h->onReset({sdk::ResetCode::InternalError, why});
   }

@@ -3,10 +3,10 @@
 // (prior-knowledge h2c). The pool opens another connection only when this one cannot start a
 // stream: the peer's SETTINGS_MAX_CONCURRENT_STREAMS is reached, or it sent GOAWAY.
 
-#include <unordered_map>
 #include <memory>
 
 #include "plugins/protocol/h2/session.h"
+#include "plugins/protocol/h2/stream_slots.h"
 
 namespace ferry::plugins::protocol::h2 {
 
@@ -31,7 +31,7 @@ class ClientConnection final : public Session, public sdk::ClientConnection {
   void onStreamClosed(Stream& stream, uint32_t code) override;
   void onConnectionLost(const std::string& why) override;
 
-  std::unordered_map<int32_t, std::unique_ptr<Exchange>> exchanges_;
+  StreamSlots<Exchange> exchanges_;
 };
 
 }  // namespace ferry::plugins::protocol::h2

@@ -115,12 +115,7 @@ void ServerConnection::onShutdown() {
   flush();
 }
 
-Stream* ServerConnection::beginStream(int32_t id) {
-  auto ex = std::make_unique<Exchange>(*this);
-  Exchange* raw = ex.get();
-  exchanges_[id] = std::move(ex);
-  return raw;
-}
+Stream* ServerConnection::beginStream(int32_t) { return exchanges_.add(std::make_unique<Exchange>(*this)); }
 
 void ServerConnection::onHeaders(Stream& stream, sdk::HeaderList headers, bool endStream, bool tooLarge) {
   auto& ex = static_cast<Exchange&>(stream);
@@ -184,15 +179,11 @@ void ServerConnection::onStreamClosed(Stream& stream, uint32_t code) {
     ex.sink = nullptr;
     if (handler) handler->onReset({toResetCode(code), "the client reset the stream (" + errorCodeName(code) + ")"});
   }
-  auto it = exchanges_.find(ex.id);
-  if (it != exchanges_.end()) {
-    retire(std::move(it->second));
-    exchanges_.erase(it);
-  }
+  if (auto owned = exchanges_.take(ex)) retire(std::move(owned));
 }
 
 void ServerConnection::onConnectionLost(const std::string& why) {
-  for (auto& [id, ex] : exchanges_) {
+  for (auto& ex : exchanges_) {
     if (ex->done) continue;
     ex->done = true;
     auto* handler = ex->sink;

@@ -3,11 +3,11 @@
 // trailers and resets go back on the same stream. Prior-knowledge h2c (or h2 after ALPN): the
 // connection must start with the HTTP/2 preface.
 
-#include <unordered_map>
 #include <memory>
 
 #include "plugins/common/http/server_headers.h"
 #include "plugins/protocol/h2/session.h"
+#include "plugins/protocol/h2/stream_slots.h"
 
 namespace ferry::plugins::protocol::h2 {
 
@@ -36,7 +36,7 @@ class ServerConnection final : public Session {
   sdk::RequestRouter& router_;
   const ServerSettings& server_;
   common::http::RequestHeaderStamper stamper_;
-  std::unordered_map<int32_t, std::unique_ptr<Exchange>> exchanges_;
+  StreamSlots<Exchange> exchanges_;
   std::size_t prefaceSeen_ = 0;
 };
 
