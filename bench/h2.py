@@ -24,7 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
-from http1 import Proxy, free, haproxy_config, median_run, save_and_clean  # noqa: E402
+from http1 import Proxy, free, haproxy_config, median_run, rotated, save_and_clean  # noqa: E402
 
 BACKEND_PORT, FERRY_PORT, HAPROXY_PORT, NGINX_PORT, ADMIN_PORT, GRPC_PORT, FERRY_GRPC_PORT = (
     18280, 18281, 18282, 18283, 18990, 18284, 18285)
@@ -167,8 +167,9 @@ def main():
     be = backend(workdir)
     try:
         for rnd in range(1, args.rounds + 1):
-            for name, start in (("direct", None), ("ferry", lambda: ferry(binary, workdir, 1, "0")),
-                                ("haproxy", lambda: haproxy(workdir, 1, "0")), ("nginx", lambda: nginx(workdir, 1, "0"))):
+            for name, start in rotated((("direct", None), ("ferry", lambda: ferry(binary, workdir, 1, "0")),
+                                        ("haproxy", lambda: haproxy(workdir, 1, "0")),
+                                        ("nginx", lambda: nginx(workdir, 1, "0"))), rnd):
                 proxy = start() if start else None
                 port = proxy.port if proxy else BACKEND_PORT
                 for conns, streams in ((1, 1), (16, 10), (64, 10)):

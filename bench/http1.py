@@ -151,10 +151,17 @@ def median_run(runs, **key):
     """Per-configuration medians over the rounds: requests/s, and p50/p99 where measured.
 
     One run decides little on a shared machine (HAProxy alone moved by up to 30% between runs),
-    so each configuration is measured once per round, rounds alternating the proxies, and the
-    ratios are taken between medians."""
+    so each configuration is measured once per round, the proxies' order rotating from round to
+    round, and the ratios are taken between medians."""
     rs = [r for r in runs if all(r[k] == v for k, v in key.items())]
     return {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50", "p99") if k in rs[0]}
+
+
+def rotated(items, rnd):
+    """`items` starting at a different one in every round: a machine that speeds up or slows down
+    during a round then does not favour the same proxy every time."""
+    k = (rnd - 1) % len(items)
+    return items[k:] + items[:k]
 
 
 def save_and_clean(results, json_path, workdir):
@@ -267,9 +274,9 @@ def main():
         runs = []
         for rnd in range(1, args.rounds + 1):
             for workers, cpus, conns_list in ((1, "0", (1, 16, 128)), (2, "0,1", (128,))):
-                for name, start in (("direct", None), ("ferry", lambda: ferry(binary, workdir, workers, cpus)),
-                                    ("haproxy", lambda: haproxy(workdir, workers, cpus)),
-                                    ("nginx", lambda: nginx_proxy(workdir, workers, cpus))):
+                for name, start in rotated((("direct", None), ("ferry", lambda: ferry(binary, workdir, workers, cpus)),
+                                            ("haproxy", lambda: haproxy(workdir, workers, cpus)),
+                                            ("nginx", lambda: nginx_proxy(workdir, workers, cpus))), rnd):
                     if name == "direct" and workers == 2:
                         continue
                     proxy = start() if start else None
