@@ -81,7 +81,7 @@ void TcpStream::setHandler(sdk::ByteStreamHandler* handler) {
   handler_ = handler;
   if (!handler_) return;
   if (!registrationError_.empty()) {
-    asio::post(loop_.io(), [self = shared_from_this()] { self->fail(self->registrationError_); });
+    failSoon(registrationError_);
     return;
   }
   readSoon();
@@ -144,10 +144,7 @@ bool TcpStream::deliver(const char* data, std::size_t n) {
 void TcpStream::startTls(std::shared_ptr<const TlsContext> context, const std::string& serverName) {
   tls_ = std::make_unique<TlsSession>(std::move(context), serverName);
   std::string error;
-  if (!tls_->start(queued_, &error)) {
-    asio::post(loop_.io(), [self = shared_from_this(), error] { self->fail(error); });
-    return;
-  }
+  if (!tls_->start(queued_, &error)) return failSoon(error);
   scheduleFlush();
 }
 
@@ -185,7 +182,7 @@ bool TcpStream::write(std::string_view bytes) {
   if (tls_) {
     std::string error;
     if (!tls_->send(bytes, queued_, &error)) {
-      asio::post(loop_.io(), [self = shared_from_this(), error] { self->fail(error); });
+      failSoon(error);
       return false;
     }
   } else {
@@ -216,9 +213,7 @@ void TcpStream::flush() {
       waitingForOutput_ = true;  // the poller's next output edge calls flush() again
       break;
     }
-    // Reported on the next turn: flush() runs inside other streams' callbacks.
-    asio::post(loop_.io(), [self = shared_from_this(), error = std::string(std::strerror(errno))] { self->fail(error); });
-    return;
+    return failSoon(std::strerror(errno));
   }
   if (sent_ == queued_.size()) {
     queued_.clear();
@@ -286,6 +281,12 @@ void TcpStream::hardClose() {
   if (lingerTimer_) lingerTimer_->cancel();
   closeSocket();
   notifyClosed();
+}
+
+void TcpStream::failSoon(std::string error) {
+  // On the next turn: the callers run inside handlers (their own or other streams'), which a
+  // synchronous onClosed would pull the stream from under.
+  asio::post(loop_.io(), [self = shared_from_this(), error = std::move(error)] { self->fail(error); });
 }
 
 void TcpStream::fail(const std::string& error) {

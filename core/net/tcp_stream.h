@@ -86,6 +86,8 @@ class TcpStream final : public sdk::ByteStream,
   void notifyClosed();
   /** The connection failed or the peer closed (`error` empty): tell the handler, then the owner. */
   void fail(const std::string& error);
+  /** fail() on the next loop turn. */
+  void failSoon(std::string error);
 
   /** Sent bytes are dropped from the queue's front once this many have accumulated. */
   static constexpr std::size_t kCompactAfter = 64 * 1024;

@@ -49,9 +49,8 @@ PooledConnection* EndpointPool::idleConnection() {
     }
     return nullptr;
   }
-  for (auto& c : connections_) {
-    if (!c->broken && c->stream->isOpen() && c->codec->canStartRequest() &&
-        (c->activeExchanges == 0 || protocol_.multiplexed())) {
+  for (auto& c : connections_) {  // multiplexed: any open connection below its stream limit
+    if (!c->broken && c->stream->isOpen() && c->codec->canStartRequest()) {
       return c.get();
     }
   }

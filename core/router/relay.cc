@@ -12,19 +12,13 @@ namespace ferry::core::router {
 
 void Relay::RequestSide::onBody(std::string_view chunk) {
   if (relay.finished_) return;
-  if (relay.serverStreams) {
-    relay.serverStreams->remote.data(chunk.size());
-    relay.serverStreams->request.dataBytes.incr(chunk.size());
-  }
+  if (relay.serverStreams) relay.serverStreams->requestBody(true, chunk.size());
   if (!relay.upstream_) {
     relay.earlyBody_.append(chunk);
     return;
   }
   relay.bodySent_ = true;
-  if (relay.clientStreams_) {
-    relay.clientStreams_->local.data(chunk.size());
-    relay.clientStreams_->request.dataBytes.incr(chunk.size());
-  }
+  if (relay.clientStreams_) relay.clientStreams_->requestBody(false, chunk.size());
   if (!relay.upstream_->sendRequestBody(chunk)) relay.server_->pauseRequestBody(true);
 }
 
@@ -85,14 +79,8 @@ void Relay::ResponseSide::onResponseHead(const sdk::HttpResponseHead& head, bool
 
 void Relay::ResponseSide::onBody(std::string_view chunk) {
   if (relay.finished_) return;
-  if (relay.clientStreams_) {
-    relay.clientStreams_->remote.data(chunk.size());
-    relay.clientStreams_->response.dataBytes.incr(chunk.size());
-  }
-  if (relay.serverStreams) {
-    relay.serverStreams->local.data(chunk.size());
-    relay.serverStreams->response.dataBytes.incr(chunk.size());
-  }
+  if (relay.clientStreams_) relay.clientStreams_->responseBody(true, chunk.size());
+  if (relay.serverStreams) relay.serverStreams->responseBody(false, chunk.size());
   if (!relay.server_->sendResponseBody(chunk)) relay.upstream_->pauseResponseBody(true);
 }
 
@@ -286,10 +274,7 @@ void Relay::onConnection(PooledConnection* connection, int status, const std::st
   if (finished_ || !upstream_) return;
   if (!earlyBody_.empty()) {
     bodySent_ = true;
-    if (clientStreams_) {
-      clientStreams_->local.data(earlyBody_.size());
-      clientStreams_->request.dataBytes.incr(earlyBody_.size());
-    }
+    if (clientStreams_) clientStreams_->requestBody(false, earlyBody_.size());
     std::string early = std::move(earlyBody_);
     earlyBody_.clear();
     upstream_->sendRequestBody(early);

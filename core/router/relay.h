@@ -51,7 +51,7 @@ class Relay {
   bool finished() const { return finished_; }
   /** Runs once when the relay finishes (releases the admission slot). */
   std::function<void()> onFinish;
-  /** The relay's place in its worker's list of relays in flight. */
+  /** The relay's place in its worker's SlotVector of relays in flight. */
   std::size_t slot = 0;
   /** h2 stream metrics of the server the request came in on (null on http routers). */
   StreamStats* const serverStreams;

@@ -101,9 +101,7 @@ void RouterWorker::handleRequest(std::size_t serverIndex, sdk::ServerExchange& e
   const auto& serverConfig = router_.config().servers[serverIndex];
   auto owned = std::make_unique<Relay>(*this, exchange, *serverStats_[serverIndex], serverStreams_[serverIndex].get(),
                                        serverConfig.clearContext);
-  Relay* relay = owned.get();
-  relay->slot = relays_.size();
-  relays_.push_back(std::move(owned));
+  Relay* relay = relays_.add(std::move(owned));
   inFlight_.fetch_add(1, std::memory_order_relaxed);
 
   // 0. Admission: maxConcurrentRequests per server, 503 beyond it.
@@ -272,14 +270,9 @@ void RouterWorker::relayFinished(Relay* relay) {
       w.erase(std::remove(w.begin(), w.end(), relay), w.end());
     }
   }
-  std::size_t slot = relay->slot;
-  if (slot >= relays_.size() || relays_[slot].get() != relay) return;
-  finishedRelays_.push_back(std::move(relays_[slot]));
-  if (slot + 1 != relays_.size()) {
-    relays_[slot] = std::move(relays_.back());
-    relays_[slot]->slot = slot;
-  }
-  relays_.pop_back();
+  auto owned = relays_.take(*relay);
+  if (!owned) return;
+  finishedRelays_.push_back(std::move(owned));
   if (!sweepPosted_) {
     sweepPosted_ = true;
     boost::asio::post(loop_.io(), [this] {

@@ -15,6 +15,7 @@
 #include "core/router/request_stats.h"
 #include "core/router/router.h"
 #include "core/stats/stats_store.h"
+#include "ferry/sdk/slot_vector.h"
 
 namespace ferry::core::net {
 class TcpStream;
@@ -81,11 +82,11 @@ class RouterWorker {
   std::unordered_map<std::string, std::unique_ptr<Client>> clients_;
   std::unordered_map<std::string, std::unique_ptr<Service>> services_;
   /**
-   * Relays in flight (each knows its slot, so one leaves in O(1)) and finished ones freed at the
+   * Relays in flight (a SlotVector: one leaves in O(1)) and finished ones freed at the
    * next loop turn, when none of their calls is on the stack. No allocation per request once
    * the vectors have grown.
    */
-  std::vector<std::unique_ptr<Relay>> relays_;
+  sdk::SlotVector<Relay> relays_;
   std::vector<std::unique_ptr<Relay>> finishedRelays_;
   bool sweepPosted_ = false;
   std::atomic<std::size_t> inFlight_{0};

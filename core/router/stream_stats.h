@@ -59,11 +59,22 @@ struct StreamStats {
         request(store, scope + "/request/stream"),
         response(store, scope + "/response/stream"),
         totalLatencyMs(store.histogram(scope + "/stream/total_latency_ms")) {}
+  /** Request body bytes the peer on this side sent (`fromPeer`) or Ferry sent it. */
+  void requestBody(bool fromPeer, std::size_t n) { body(request, fromPeer, n); }
+  /** Response body bytes, likewise. */
+  void responseBody(bool fromPeer, std::size_t n) { body(response, fromPeer, n); }
+
   StreamDirection remote;
   StreamDirection local;
   MessageStream request;
   MessageStream response;
   sdk::Histogram& totalLatencyMs;
+
+ private:
+  void body(MessageStream& message, bool fromPeer, std::size_t n) {
+    (fromPeer ? remote : local).data(n);
+    message.dataBytes.incr(n);
+  }
 };
 
 }  // namespace ferry::core::router

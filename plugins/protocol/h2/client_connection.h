@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "plugins/protocol/h2/session.h"
-#include "plugins/protocol/h2/stream_slots.h"
+#include "ferry/sdk/slot_vector.h"
 
 namespace ferry::plugins::protocol::h2 {
 
@@ -31,7 +31,7 @@ class ClientConnection final : public Session, public sdk::ClientConnection {
   void onStreamClosed(Stream& stream, uint32_t code) override;
   void onConnectionLost(const std::string& why) override;
 
-  StreamSlots<Exchange> exchanges_;
+  sdk::SlotVector<Exchange> exchanges_;
 };
 
 }  // namespace ferry::plugins::protocol::h2

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "plugins/common/http/connection_header.h"
+
 namespace ferry::plugins::protocol::h2 {
 namespace {
 
@@ -15,24 +17,6 @@ std::string lower(std::string_view s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
-}
-
-/** Whether `name` is one of the comma-separated tokens of the Connection headers. */
-bool listedByConnection(const sdk::HeaderList& in, std::string_view name) {
-  for (const auto& [k, v] : in) {
-    if (!sdk::headerNameEquals(k, "connection")) continue;
-    std::size_t start = 0;
-    while (start <= v.size()) {
-      auto comma = v.find(',', start);
-      std::string_view token = std::string_view(v).substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
-      while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
-      if (sdk::headerNameEquals(token, name)) return true;
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
-  return false;
 }
 
 /** Whether a field may be sent on HTTP/2 (`name` lower-case). `hasConnection`: `in` has a Connection header. */
@@ -60,7 +44,7 @@ bool regular(std::string_view name, std::string_view value, const sdk::HeaderLis
     default:
       break;
   }
-  return !hasConnection || !listedByConnection(in, name);
+  return !hasConnection || !common::http::listedByConnection(in, name);
 }
 
 bool hasConnectionHeader(const sdk::HeaderList& in) {

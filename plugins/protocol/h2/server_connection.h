@@ -7,7 +7,7 @@
 
 #include "plugins/common/http/server_headers.h"
 #include "plugins/protocol/h2/session.h"
-#include "plugins/protocol/h2/stream_slots.h"
+#include "ferry/sdk/slot_vector.h"
 
 namespace ferry::plugins::protocol::h2 {
 
@@ -36,7 +36,7 @@ class ServerConnection final : public Session {
   sdk::RequestRouter& router_;
   const ServerSettings& server_;
   common::http::RequestHeaderStamper stamper_;
-  StreamSlots<Exchange> exchanges_;
+  sdk::SlotVector<Exchange> exchanges_;
   std::size_t prefaceSeen_ = 0;
 };
 

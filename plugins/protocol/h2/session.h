@@ -36,7 +36,7 @@ class Stream {
   virtual ~Stream() = default;
 
   int32_t id = -1;
-  /** Its index in the owning connection's StreamSlots. */
+  /** Its index in the owning connection's SlotVector. */
   std::size_t slot = 0;
   /** Where inbound body bytes, the end and resets go (the request body handler, or the response handler). */
   sdk::BodyHandler* sink = nullptr;

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "plugins/common/http/connection_header.h"
+
 namespace ferry::plugins::protocol::http {
 namespace {
 
@@ -451,24 +453,6 @@ bool isHopByHop(std::string_view name) {
   }
 }
 
-namespace {
-/** Whether a Connection header of `headers` lists `name` (which makes it hop-by-hop too). */
-bool listedByConnection(const sdk::HeaderList& headers, std::string_view name) {
-  for (const auto& [k, v] : headers) {
-    if (k.size() != 10 || !sdk::headerNameEquals(k, "connection")) continue;
-    std::string_view rest = v;
-    while (!rest.empty()) {
-      auto comma = rest.find(',');
-      auto token = trimOws(rest.substr(0, comma));
-      if (!token.empty() && sdk::headerNameEquals(token, name)) return true;
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
-    }
-  }
-  return false;
-}
-}  // namespace
-
 void stripHopByHop(sdk::HeaderList& headers) {
   // Most messages carry at most Connection: find out without allocating.
   bool any = false, connection = false;
@@ -484,7 +468,7 @@ void stripHopByHop(sdk::HeaderList& headers) {
   std::uint64_t mask = 0;
   std::vector<bool> many(n > 64 ? n : 0);
   for (std::size_t i = 0; i < n; ++i) {
-    bool drop = isHopByHop(headers[i].first) || (connection && listedByConnection(headers, headers[i].first));
+    bool drop = isHopByHop(headers[i].first) || (connection && common::http::listedByConnection(headers, headers[i].first));
     if (n > 64) {
       many[i] = drop;
     } else if (drop) {

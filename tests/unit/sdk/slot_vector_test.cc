@@ -1,8 +1,8 @@
-#include "plugins/protocol/h2/stream_slots.h"
+#include "ferry/sdk/slot_vector.h"
 
 #include <gtest/gtest.h>
 
-namespace ferry::plugins::protocol::h2 {
+namespace ferry::sdk {
 namespace {
 
 struct Item {
@@ -11,8 +11,8 @@ struct Item {
   std::size_t slot = 0;
 };
 
-TEST(StreamSlotsTest, TakingFillsTheHoleWithTheLastItem) {
-  StreamSlots<Item> slots;
+TEST(SlotVectorTest, TakingFillsTheHoleWithTheLastItem) {
+  SlotVector<Item> slots;
   Item* a = slots.add(std::make_unique<Item>(1));
   Item* b = slots.add(std::make_unique<Item>(2));
   Item* c = slots.add(std::make_unique<Item>(3));
@@ -30,8 +30,8 @@ TEST(StreamSlotsTest, TakingFillsTheHoleWithTheLastItem) {
   EXPECT_EQ(slots.size(), 0u);
 }
 
-TEST(StreamSlotsTest, AnItemNotHeldIsNotTaken) {
-  StreamSlots<Item> slots;
+TEST(SlotVectorTest, AnItemNotHeldIsNotTaken) {
+  SlotVector<Item> slots;
   slots.add(std::make_unique<Item>(1));
   Item stranger(2);
   EXPECT_EQ(slots.take(stranger), nullptr);  // its slot 0 holds another item
@@ -41,4 +41,4 @@ TEST(StreamSlotsTest, AnItemNotHeldIsNotTaken) {
 }
 
 }  // namespace
-}  // namespace ferry::plugins::protocol::h2
+}  // namespace ferry::sdk

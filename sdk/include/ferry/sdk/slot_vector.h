@@ -1,19 +1,20 @@
 #pragma once
-// StreamSlots<T>: the exchanges a connection owns, in a vector, each knowing its index.
+// SlotVector<T>: objects owned in a vector, each knowing its index, for collections that are
+// added to and removed from on every request (a worker's relays in flight, a connection's
+// streams) and only ever walked whole, never searched.
 //
-// Adding and removing are O(1) without an allocation per stream (a removed exchange's slot is
-// filled by the last one), which a hash map keyed by stream id cost on both sides of every
-// relayed stream. Lookups by id are not needed: nghttp2 hands each callback its stream's
-// user data. Order is not kept.
+// Adding and removing are O(1) without an allocation per item once the vector has grown (a
+// removed item's slot is filled by the last one). Order is not kept. Not thread-safe: one
+// owner thread.
 
 #include <cstddef>
 #include <memory>
 #include <vector>
 
-namespace ferry::plugins::protocol::h2 {
+namespace ferry::sdk {
 
-template <typename T>  // T has a `std::size_t slot` member, set here
-class StreamSlots {
+template <typename T>  // T has a `std::size_t slot` member, which only the SlotVector sets
+class SlotVector {
  public:
   T* add(std::unique_ptr<T> item) {
     item->slot = items_.size();
@@ -21,7 +22,7 @@ class StreamSlots {
     return items_.back().get();
   }
 
-  /** Removes `item` and hands it back (null if it is not here). */
+  /** Removes `item` and hands it back (null if it is not in this vector). */
   std::unique_ptr<T> take(T& item) {
     std::size_t i = item.slot;
     if (i >= items_.size() || items_[i].get() != &item) return nullptr;
@@ -35,6 +36,7 @@ class StreamSlots {
   }
 
   std::size_t size() const { return items_.size(); }
+  bool empty() const { return items_.empty(); }
   auto begin() { return items_.begin(); }
   auto end() { return items_.end(); }
 
@@ -42,4 +44,4 @@ class StreamSlots {
   std::vector<std::unique_ptr<T>> items_;
 };
 
-}  // namespace ferry::plugins::protocol::h2
+}  // namespace ferry::sdk
