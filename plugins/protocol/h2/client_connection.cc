@@ -57,6 +57,7 @@ sdk::ClientExchange* ClientConnection::startRequest(const sdk::HttpRequestHead& 
   auto ex = std::make_unique<Exchange>(*this, handler);
   HeaderBlock block;
   requestBlock(head, "http", block);
+  keepHeadBlock(*ex, block);
   ex->outboundEnded = endOfMessage;
   auto data = provider(*ex);
   int32_t id = nghttp2_submit_request(session(), nullptr, block.data(), block.size(), endOfMessage ? nullptr : &data, ex.get());

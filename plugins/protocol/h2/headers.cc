@@ -1,14 +1,37 @@
 #include "plugins/protocol/h2/headers.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "plugins/common/http/connection_header.h"
 
 namespace ferry::plugins::protocol::h2 {
 namespace {
 
+/** Whether `s` has no byte in 'A'..'Z', eight bytes at a time (every field of every block is checked). */
 bool isLower(std::string_view s) {
-  return std::none_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighBits = 0x8080808080808080ull;
+  auto hasUpper = [](uint64_t x) {
+    // Per byte, on its low seven bits (no carry crosses a byte): the high bit of the first sum
+    // says ">= 'A'", of the second "> 'Z'"; bytes with their own high bit set are not letters.
+    uint64_t low = x & ~kHighBits;
+    uint64_t atLeastA = low + (0x80 - 'A') * kOnes;
+    uint64_t aboveZ = low + (0x80 - 'Z' - 1) * kOnes;
+    return (atLeastA & ~aboveZ & ~x & kHighBits) != 0;
+  };
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t x;
+    std::memcpy(&x, s.data() + i, 8);
+    if (hasUpper(x)) return false;
+  }
+  if (i < s.size()) {
+    uint64_t x = 0;  // zero bytes are not letters
+    std::memcpy(&x, s.data() + i, s.size() - i);
+    if (hasUpper(x)) return false;
+  }
+  return true;
 }
 
 std::string lower(std::string_view s) {
@@ -79,12 +102,13 @@ void HeaderBlock::addStatus(int status) {
   status_[0] = static_cast<char>('0' + status / 100);
   status_[1] = static_cast<char>('0' + status / 10 % 10);
   status_[2] = static_cast<char>('0' + status % 10);
-  add(":status", std::string_view(status_, 3));
+  add(":status", std::string_view(status_, 3), kLiteralName);
 }
 
-void HeaderBlock::add(std::string_view name, std::string_view value) {
+void HeaderBlock::add(std::string_view name, std::string_view value, Literal literal) {
   // l5d-reqid differs on every request: indexing it would only churn the peer's HPACK table.
   uint8_t flags = name == "l5d-reqid" ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE;
+  flags |= literal;
   nv_->push_back({reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
                  reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(), flags});
 }
@@ -106,6 +130,33 @@ void HeaderBlock::addRegular(const sdk::HeaderList& headers) {
       if (regular(name, v, headers, hasConnection)) addOwned(std::move(name), v);
     }
   }
+}
+
+void HeaderBlock::copyInto(BlockBytes& storage) {
+  std::size_t total = 0;
+  for (const auto& nv : *nv_) {
+    if (!(nv.flags & NGHTTP2_NV_FLAG_NO_COPY_NAME)) total += nv.namelen;
+    if (!(nv.flags & NGHTTP2_NV_FLAG_NO_COPY_VALUE)) total += nv.valuelen;
+  }
+  if (total > storage.capacity) {
+    storage.data = std::make_unique_for_overwrite<char[]>(total);
+    storage.capacity = total;
+  }
+  char* at = storage.data.get();
+  auto keep = [&at](uint8_t*& bytes, std::size_t len) {
+    std::memcpy(at, bytes, len);
+    bytes = reinterpret_cast<uint8_t*>(at);
+    at += len;
+  };
+  for (auto& nv : *nv_) {
+    if (!(nv.flags & NGHTTP2_NV_FLAG_NO_COPY_NAME)) keep(nv.name, nv.namelen);
+    if (!(nv.flags & NGHTTP2_NV_FLAG_NO_COPY_VALUE)) keep(nv.value, nv.valuelen);
+  }
+  markStable();
+}
+
+void HeaderBlock::markStable() {
+  for (auto& nv : *nv_) nv.flags |= NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE;
 }
 
 sdk::HeaderList regularFields(const sdk::HeaderList& in) {
@@ -131,18 +182,18 @@ void requestBlock(const sdk::HttpRequestHead& head, const char* scheme, HeaderBl
     if (auto h = head.header(":authority")) authority = *h;
     else if (auto host = head.header("host")) authority = *host;
   }
-  out.add(":method", head.method);
-  out.add(":scheme", scheme);
-  if (!authority.empty()) out.add(":authority", authority);
-  if (head.target.empty()) out.add(":path", "/");
-  else out.add(":path", head.target);
+  out.add(":method", head.method, HeaderBlock::kLiteralName);
+  out.add(":scheme", scheme, HeaderBlock::kLiteralNameAndValue);
+  if (!authority.empty()) out.add(":authority", authority, HeaderBlock::kLiteralName);
+  if (head.target.empty()) out.add(":path", "/", HeaderBlock::kLiteralNameAndValue);
+  else out.add(":path", head.target, HeaderBlock::kLiteralName);
   out.addRegular(head.headers);
 }
 
 void responseBlock(const sdk::HttpResponseHead& head, std::string_view via, HeaderBlock& out) {
   out.addStatus(head.status);
   out.addRegular(head.headers);
-  if (!via.empty()) out.add("via", via);
+  if (!via.empty()) out.add("via", via, HeaderBlock::kLiteralName);
 }
 
 std::string pseudo(const sdk::HeaderList& fields, std::string_view name) {

@@ -26,6 +26,8 @@ struct FreeList {
   std::size_t count = 0;
 };
 
+}  // namespace
+
 struct Pools {
   FreeList lists[kClasses];
   ~Pools() {
@@ -35,9 +37,11 @@ struct Pools {
   }
 };
 
-thread_local Pools tPools;
+namespace {
 
-void* pooledMalloc(std::size_t size, void*) {
+Pools& poolsOf(void* user) { return *static_cast<Pools*>(user); }
+
+void* pooledMalloc(std::size_t size, void* user) {
   int c = classOf(size);
   unsigned char* raw;
   if (c < 0) {
@@ -45,7 +49,7 @@ void* pooledMalloc(std::size_t size, void*) {
     if (!raw) return nullptr;
     raw[0] = kUnpooled;
   } else {
-    FreeList& list = tPools.lists[c];
+    FreeList& list = poolsOf(user).lists[c];
     if (list.count > 0) {
       raw = static_cast<unsigned char*>(list.blocks[--list.count]);
     } else {
@@ -58,12 +62,12 @@ void* pooledMalloc(std::size_t size, void*) {
   return raw + kHeader;
 }
 
-void pooledFree(void* ptr, void*) {
+void pooledFree(void* ptr, void* user) {
   if (!ptr) return;
   unsigned char* raw = static_cast<unsigned char*>(ptr) - kHeader;
   unsigned char c = raw[0];
   if (c != kUnpooled) {
-    FreeList& list = tPools.lists[c];
+    FreeList& list = poolsOf(user).lists[c];
     if (list.count < kMaxFree) {
       list.blocks[list.count++] = raw;
       return;
@@ -95,10 +99,17 @@ void* pooledRealloc(void* ptr, std::size_t size, void* user) {
   return fresh;
 }
 
-nghttp2_mem kMemory = {nullptr, &pooledMalloc, &pooledFree, &pooledCalloc, &pooledRealloc};
-
 }  // namespace
 
-nghttp2_mem* pooledMemory() { return &kMemory; }
+PooledMemory::PooledMemory()
+    : pools_(std::make_unique<Pools>()),
+      mem_{pools_.get(), &pooledMalloc, &pooledFree, &pooledCalloc, &pooledRealloc} {}
+
+PooledMemory::~PooledMemory() = default;
+
+std::shared_ptr<PooledMemory> PooledMemory::forThisThread() {
+  thread_local std::shared_ptr<PooledMemory> mine = std::make_shared<PooledMemory>();
+  return mine;
+}
 
 }  // namespace ferry::plugins::protocol::h2

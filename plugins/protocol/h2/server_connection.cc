@@ -29,6 +29,7 @@ class ServerConnection::Exchange final : public Stream, public sdk::ServerExchan
     responseStarted = true;
     HeaderBlock block;
     responseBlock(response, kVia, block);
+    conn_.keepHeadBlock(*this, block);
     if (endOfMessage) {
       outboundEnded = true;
       nghttp2_submit_response(conn_.session(), id, block.data(), block.size(), nullptr);

@@ -14,6 +14,8 @@ constexpr std::size_t kOutboxHigh = 64 * 1024;
 constexpr std::size_t kOutboxLow = 16 * 1024;
 // A consumed prefix of the outbox is dropped once it is this large.
 constexpr std::size_t kOutboxCompact = 64 * 1024;
+// Head-block buffers a session keeps from retired streams (a few hundred bytes each).
+constexpr std::size_t kSpareHeadBuffers = 64;
 
 Session* self(void* user) { return static_cast<Session*>(user); }
 
@@ -22,7 +24,7 @@ Session* self(void* user) { return static_cast<Session*>(user); }
 std::string errorCodeName(uint32_t code) { return nghttp2_http2_strerror(code); }
 
 Session::Session(sdk::ByteStream& stream, const SessionSettings& settings, Role role)
-    : stream_(stream), settings_(settings), role_(role) {
+    : stream_(stream), settings_(settings), memory_(PooledMemory::forThisThread()), role_(role) {
   nghttp2_session_callbacks* callbacks = nullptr;
   nghttp2_session_callbacks_new(&callbacks);
   nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, &Session::onBeginHeadersCb);
@@ -44,9 +46,9 @@ Session::Session(sdk::ByteStream& stream, const SessionSettings& settings, Role 
   // table. Measured with callgrind: 48,300 -> 41,900 instructions per proxied request, against
   // static-table-and-literals encoding.
   if (role == Role::Server) {
-    nghttp2_session_server_new3(&session_, callbacks, this, options, pooledMemory());
+    nghttp2_session_server_new3(&session_, callbacks, this, options, memory_->nghttp2());
   } else {
-    nghttp2_session_client_new3(&session_, callbacks, this, options, pooledMemory());
+    nghttp2_session_client_new3(&session_, callbacks, this, options, memory_->nghttp2());
   }
   nghttp2_option_del(options);
   nghttp2_session_callbacks_del(callbacks);
@@ -239,6 +241,22 @@ void Session::resetStream(Stream& stream, uint32_t code) {
   flushSoon();
 }
 
+void Session::retire(std::unique_ptr<Stream> stream) {
+  // A closed stream's frames are written or dropped: its head bytes are free for the next one.
+  if (stream->sentHeadBytes.capacity > 0 && spareHeadBytes_.size() < kSpareHeadBuffers) {
+    spareHeadBytes_.push_back(std::move(stream->sentHeadBytes));
+  }
+  retired_.push_back(std::move(stream));
+}
+
+void Session::keepHeadBlock(Stream& stream, HeaderBlock& block) {
+  if (stream.sentHeadBytes.capacity == 0 && !spareHeadBytes_.empty()) {
+    stream.sentHeadBytes = std::move(spareHeadBytes_.back());
+    spareHeadBytes_.pop_back();
+  }
+  block.copyInto(stream.sentHeadBytes);
+}
+
 void Session::pauseInbound(Stream& stream, bool paused) {
   stream.inboundPaused = paused;
   if (paused || stream.withheld == 0) return;
@@ -410,6 +428,7 @@ ssize_t Session::readOutboxCb(nghttp2_session* session, int32_t streamId, uint8_
         *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
         HeaderBlock block;
         for (const auto& [k, v] : stream->outboundTrailers) block.add(k, v);
+        block.markStable();  // outboundTrailers stays on the stream, unchanged, until it closes
         nghttp2_submit_trailer(session, streamId, block.data(), block.size());
       }
     } else if (n == 0) {

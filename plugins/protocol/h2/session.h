@@ -26,9 +26,12 @@
 #include <nghttp2/nghttp2.h>
 
 #include "ferry/sdk/protocol.h"
+#include "plugins/protocol/h2/headers.h"
+#include "plugins/protocol/h2/pooled_memory.h"
 #include "plugins/protocol/h2/settings.h"
 
 namespace ferry::plugins::protocol::h2 {
+
 
 /** One stream's body plumbing; server and client exchanges derive from it. */
 class Stream {
@@ -52,6 +55,9 @@ class Stream {
   bool incomingTooLarge = false;
   /** A response block's :status, kept out of `incoming` (responses carry no other pseudo-header). */
   int incomingStatus = 0;
+
+  /** The strings of the head block this stream submitted (HeaderBlock::copyInto): nghttp2 reads them when it writes the frame. */
+  BlockBytes sentHeadBytes;
 
   /** Outbound body bytes nghttp2 has not pulled yet. */
   std::string outbox;
@@ -120,7 +126,13 @@ class Session : public sdk::ByteStreamHandler {
   bool goAwayReceived() const { return goAwayReceived_; }
   bool dead() const { return dead_; }
   /** Frees closed streams' owners later, when none of their calls is on the stack. */
-  void retire(std::unique_ptr<Stream> stream) { retired_.push_back(std::move(stream)); }
+  void retire(std::unique_ptr<Stream> stream);
+  /**
+   * Makes `block` (built for `stream`'s head) safe to submit without nghttp2 copying it: its
+   * strings are copied into the stream's sentHeadBytes, whose buffer comes from a stream this
+   * session retired earlier, so a busy connection allocates none.
+   */
+  void keepHeadBlock(Stream& stream, HeaderBlock& block);
   /** Ends the connection at once with a GOAWAY carrying `code`, then closes. */
   void terminate(uint32_t code);
 
@@ -145,6 +157,7 @@ class Session : public sdk::ByteStreamHandler {
   /** The stream a received frame belongs to (the last one found, first). */
   Stream* streamOf(int32_t id);
 
+  std::shared_ptr<PooledMemory> memory_;  ///< nghttp2's allocator; outlives session_ (deleted in ~Session)
   nghttp2_session* session_ = nullptr;
   Role role_;
   uint32_t connectionUnacknowledged_ = 0;
@@ -163,6 +176,7 @@ class Session : public sdk::ByteStreamHandler {
   sdk::TimerPtr pingTimer_;
   bool pingOutstanding_ = false;  ///< a PING went out and nothing came back since
   std::vector<std::unique_ptr<Stream>> retired_;
+  std::vector<BlockBytes> spareHeadBytes_;  ///< retired streams' sentHeadBytes buffers, for reuse
   // The last stream a received frame was found for: a header block is never interleaved with
   // another stream's frames (RFC 9113 §4.3), and a DATA frame's chunks and its end come one
   // after the other, so most callbacks find their stream here instead of in nghttp2's stream

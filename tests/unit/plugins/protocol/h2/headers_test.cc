@@ -26,6 +26,20 @@ TEST(H2HeadersTest, RegularFieldsDropConnectionSpecificAndLowerCaseNames) {
   EXPECT_EQ(out, (sdk::HeaderList{{"te", "trailers"}, {"x-kept", "yes"}}));
 }
 
+TEST(H2HeadersTest, UpperCaseIsFoundAtAnyPosition) {
+  // The check reads eight bytes at a time: a capital letter first, last, across the boundary
+  // and in a short tail must all be lower-cased.
+  sdk::HeaderList in{{"Abcdefgh", "1"}, {"abcdefgH", "2"}, {"abcdefghIjk", "3"}, {"abcdefghijklmnoP", "4"},
+                     {"aZ", "5"},       {"x-@[`{", "6"}};
+  auto out = regularFields(in);
+  EXPECT_EQ(out, (sdk::HeaderList{{"abcdefgh", "1"},
+                                  {"abcdefgh", "2"},
+                                  {"abcdefghijk", "3"},
+                                  {"abcdefghijklmnop", "4"},
+                                  {"az", "5"},
+                                  {"x-@[`{", "6"}}));
+}
+
 TEST(H2HeadersTest, RequestBlockPutsPseudoHeadersFirstFromTheHead) {
   sdk::HttpRequestHead head;
   head.method = "POST";
@@ -62,6 +76,39 @@ TEST(H2HeadersTest, NestedBlocksDoNotShareTheScratchArray) {
   }
   outer.add("c", "3");
   EXPECT_EQ(fields(outer), (std::vector<std::pair<std::string, std::string>>{{"a", "1"}, {"c", "3"}}));
+}
+
+TEST(H2HeadersTest, CopyIntoKeepsTheStringsAndReusesItsBuffer) {
+  auto head = std::make_unique<sdk::HttpRequestHead>();
+  head->method = "GET";
+  head->target = "/a";
+  head->host = "web";
+  head->headers = {{"x-long-header-name", "a value longer than the small-string buffer"}};
+  BlockBytes storage;
+  {
+    HeaderBlock b;
+    requestBlock(*head, "http", b);
+    b.copyInto(storage);
+    head.reset();  // the head's strings are gone; the block's fields must not be
+    EXPECT_EQ(fields(b), (std::vector<std::pair<std::string, std::string>>{
+                             {":method", "GET"},
+                             {":scheme", "http"},
+                             {":authority", "web"},
+                             {":path", "/a"},
+                             {"x-long-header-name", "a value longer than the small-string buffer"}}));
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      EXPECT_EQ(b.data()[i].flags & (NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE),
+                NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE);
+    }
+  }
+  // Only what is not a literal was copied: GET, web, /a and the regular field.
+  EXPECT_EQ(storage.capacity, 3u + 3u + 2u + 18u + 43u);
+  const char* buffer = storage.data.get();
+  HeaderBlock smaller;
+  smaller.add("a", "1");
+  smaller.copyInto(storage);
+  EXPECT_EQ(storage.data.get(), buffer);
+  EXPECT_EQ(fields(smaller), (std::vector<std::pair<std::string, std::string>>{{"a", "1"}}));
 }
 
 TEST(H2HeadersTest, WithoutPseudoKeepsTheRest) {
