@@ -26,13 +26,13 @@ class RequestStats {
  private:
   stats::StatsStore& store_;
   std::string prefix_;
-  sdk::Counter& requests_;
-  sdk::Counter& success_;
-  sdk::Counter& failures_;
-  sdk::Gauge& pending_;
-  sdk::Histogram& latency_;
-  std::array<sdk::Counter*, 600> status_{};
-  std::array<sdk::Counter*, 6> statusClass_{};
+  stats::ShardedCounter& requests_;
+  stats::ShardedCounter& success_;
+  stats::ShardedCounter& failures_;
+  stats::AtomicGauge& pending_;
+  stats::BucketHistogram& latency_;
+  std::array<stats::ShardedCounter*, 600> status_{};
+  std::array<stats::ShardedCounter*, 6> statusClass_{};
 };
 
 /** Linkerd's scope element for a name: the path without its leading '/'. */

@@ -26,10 +26,10 @@ struct StreamDirection {
     bytes.incr(n);
     frames.incr();
   }
-  sdk::Counter& bytes;
-  sdk::Counter& frames;
-  sdk::Counter& reset;
-  sdk::Counter& trailers;
+  stats::ShardedCounter& bytes;
+  stats::ShardedCounter& frames;
+  stats::ShardedCounter& reset;
+  stats::ShardedCounter& trailers;
 };
 
 /** One message stream (a request's or a response's). */
@@ -45,10 +45,10 @@ struct MessageStream {
     durationMs.record(static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(server::eventTime() - since).count()));
   }
-  sdk::Histogram& durationMs;
-  sdk::Counter& success;
-  sdk::Counter& failures;
-  sdk::Counter& dataBytes;
+  stats::BucketHistogram& durationMs;
+  stats::ShardedCounter& success;
+  stats::ShardedCounter& failures;
+  stats::ShardedCounter& dataBytes;
 };
 
 struct StreamStats {
@@ -68,7 +68,7 @@ struct StreamStats {
   StreamDirection local;
   MessageStream request;
   MessageStream response;
-  sdk::Histogram& totalLatencyMs;
+  stats::BucketHistogram& totalLatencyMs;
 
  private:
   void body(MessageStream& message, bool fromPeer, std::size_t n) {

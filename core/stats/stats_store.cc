@@ -13,7 +13,7 @@
 namespace ferry::core::stats {
 namespace {
 
-thread_local std::size_t tShard = 0;
+using detail::tShard;
 
 void atomicMin(std::atomic<uint64_t>& a, uint64_t v) {
   uint64_t cur = a.load(std::memory_order_relaxed);
@@ -27,10 +27,7 @@ void atomicMax(std::atomic<uint64_t>& a, uint64_t v) {
   }
 }
 
-// Shard 0 is shared by every thread that is not a worker (main, admin, watchers): its updates
-// are atomic read-modify-writes. A worker's shard has that worker as its only writer (readers
-// only load), so a plain load and store is exact there and avoids a locked instruction per
-// update on the request path.
+// As for counters (ShardedCounter::incr): shard 0 is shared and atomic, a worker's is its own.
 bool soleWriter(std::size_t shard) { return shard != 0; }
 
 void add(std::atomic<uint64_t>& a, uint64_t n, bool sole) {
@@ -79,11 +76,6 @@ bool underPrefix(const std::string& name, const std::string& query) {
 
 void setThreadShard(std::size_t shard) { tShard = shard; }
 std::size_t threadShard() { return tShard; }
-
-void ShardedCounter::incr(uint64_t n) {
-  std::size_t shard = tShard < shards_.size() ? tShard : 0;
-  add(shards_[shard].value, n, soleWriter(shard));
-}
 
 uint64_t ShardedCounter::value() const {
   uint64_t total = 0;

@@ -25,6 +25,11 @@ namespace ferry::core::stats {
 void setThreadShard(std::size_t shard);
 std::size_t threadShard();
 
+namespace detail {
+/** The calling thread's shard; in the header so a counter update is a few inlined instructions. */
+inline thread_local std::size_t tShard = 0;
+}  // namespace detail
+
 struct alignas(64) PaddedCounter {
   std::atomic<uint64_t> value{0};
 };
@@ -32,7 +37,21 @@ struct alignas(64) PaddedCounter {
 class ShardedCounter final : public sdk::Counter {
  public:
   explicit ShardedCounter(std::size_t shards) : shards_(shards) {}
-  void incr(uint64_t n = 1) override;
+  /**
+   * A worker's shard has that worker as its only writer (readers only load), so a plain load and
+   * store is exact there and costs no locked instruction; shard 0 is shared by every thread that
+   * is not a worker (main, admin, watchers) and is updated atomically. The core holds counters
+   * as ShardedCounter, so its calls are direct and inlined (about 22 updates per h2 request).
+   */
+  void incr(uint64_t n = 1) override {
+    std::size_t shard = detail::tShard;
+    if (shard != 0 && shard < shards_.size()) {
+      auto& cell = shards_[shard].value;
+      cell.store(cell.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    } else {
+      shards_[0].value.fetch_add(n, std::memory_order_relaxed);
+    }
+  }
   uint64_t value() const;
 
  private:

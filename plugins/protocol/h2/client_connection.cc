@@ -92,9 +92,12 @@ void ClientConnection::onHeaders(Stream& stream, sdk::HeaderList headers, bool e
   if (endStream) {
     ex.inboundEnded = true;
     if (auto* h = ex.abandon()) h->onResponseHead(head, true);
-    return;
+  } else if (auto* h = ex.handler()) {
+    h->onResponseHead(head, false);
   }
-  if (auto* h = ex.handler()) h->onResponseHead(head, false);
+  // The handler had the head for the call only: its list receives the trailers, or is kept for
+  // later streams' blocks when this one retires.
+  ex.incoming = std::move(head.headers);
 }
 
 void ClientConnection::onBodyEnded(Stream& stream) {

@@ -20,17 +20,23 @@ bool isLower(std::string_view s) {
     uint64_t aboveZ = low + (0x80 - 'Z' - 1) * kOnes;
     return (atLeastA & ~aboveZ & ~x & kHighBits) != 0;
   };
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t x;
-    std::memcpy(&x, s.data() + i, 8);
-    if (hasUpper(x)) return false;
+  auto load = [&s]<std::size_t N>(std::size_t at) {
+    // Fixed-size copies compile to single loads (a variable-length memcpy is a libc call).
+    uint64_t x = 0;
+    std::memcpy(&x, s.data() + at, N);
+    return x;
+  };
+  std::size_t n = s.size();
+  if (n >= 8) {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      if (hasUpper(load.template operator()<8>(i))) return false;
+    }
+    // The last eight bytes, overlapping what was checked: no byte-by-byte tail.
+    return i == n || !hasUpper(load.template operator()<8>(n - 8));
   }
-  if (i < s.size()) {
-    uint64_t x = 0;  // zero bytes are not letters
-    std::memcpy(&x, s.data() + i, s.size() - i);
-    if (hasUpper(x)) return false;
-  }
+  if (n >= 4) return !hasUpper(load.template operator()<4>(0) | load.template operator()<4>(n - 4) << 32);
+  if (n > 0) return !hasUpper(uint64_t(uint8_t(s[0])) | uint64_t(uint8_t(s[n / 2])) << 8 | uint64_t(uint8_t(s[n - 1])) << 16);
   return true;
 }
 
@@ -43,7 +49,7 @@ std::string lower(std::string_view s) {
 }
 
 /** Whether a field may be sent on HTTP/2 (`name` lower-case). `hasConnection`: `in` has a Connection header. */
-bool regular(std::string_view name, std::string_view value, const sdk::HeaderList& in, bool hasConnection) {
+inline bool regular(std::string_view name, std::string_view value, const sdk::HeaderList& in, bool hasConnection) {
   if (name.empty() || name[0] == ':') return false;
   switch (name.size()) {
     case 2:

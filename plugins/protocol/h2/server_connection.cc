@@ -180,6 +180,8 @@ void ServerConnection::onStreamClosed(Stream& stream, uint32_t code) {
     ex.sink = nullptr;
     if (handler) handler->onReset({toResetCode(code), "the client reset the stream (" + errorCodeName(code) + ")"});
   }
+  // The request is over on both sides: its header list is kept for later streams' blocks.
+  if (ex.incoming.empty()) ex.incoming = std::move(ex.head.headers);
   if (auto owned = exchanges_.take(ex)) retire(std::move(owned));
 }
 

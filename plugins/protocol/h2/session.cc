@@ -24,7 +24,11 @@ Session* self(void* user) { return static_cast<Session*>(user); }
 std::string errorCodeName(uint32_t code) { return nghttp2_http2_strerror(code); }
 
 Session::Session(sdk::ByteStream& stream, const SessionSettings& settings, Role role)
-    : stream_(stream), settings_(settings), memory_(PooledMemory::forThisThread()), role_(role) {
+    : stream_(stream),
+      settings_(settings),
+      memory_(PooledMemory::forThisThread()),
+      spareLists_(SpareHeaderLists::forThisThread()),
+      role_(role) {
   nghttp2_session_callbacks* callbacks = nullptr;
   nghttp2_session_callbacks_new(&callbacks);
   nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, &Session::onBeginHeadersCb);
@@ -246,6 +250,7 @@ void Session::retire(std::unique_ptr<Stream> stream) {
   if (stream->sentHeadBytes.capacity > 0 && spareHeadBytes_.size() < kSpareHeadBuffers) {
     spareHeadBytes_.push_back(std::move(stream->sentHeadBytes));
   }
+  spareLists_->giveBack(std::move(stream->incoming));
   retired_.push_back(std::move(stream));
 }
 
@@ -302,16 +307,19 @@ int Session::onBeginHeadersCb(nghttp2_session* session, const nghttp2_frame* fra
     nghttp2_session_set_stream_user_data(session, frame->hd.stream_id, stream);
     s->lastStreamId_ = frame->hd.stream_id;
     s->lastStream_ = stream;
+    s->beginBlock(*stream);
     return 0;
   }
-  auto* stream = s->streamOf(frame->hd.stream_id);
-  if (stream) {
-    stream->incoming.clear();
-    stream->incomingBytes = 0;
-    stream->incomingTooLarge = false;
-    stream->incomingStatus = 0;
-  }
+  if (auto* stream = s->streamOf(frame->hd.stream_id)) s->beginBlock(*stream);
   return 0;
+}
+
+void Session::beginBlock(Stream& stream) {
+  if (stream.incoming.capacity() == 0) stream.incoming = spareLists_->take();
+  stream.incomingCount = 0;
+  stream.incomingBytes = 0;
+  stream.incomingTooLarge = false;
+  stream.incomingStatus = 0;
 }
 
 Stream* Session::streamOf(int32_t id) {
@@ -339,13 +347,21 @@ int Session::onHeaderCb(nghttp2_session*, const nghttp2_frame* frame, const uint
     stream->incomingStatus = (value[0] - '0') * 100 + (value[1] - '0') * 10 + (value[2] - '0');
     return 0;
   }
-  // Room for a typical head and the headers the router adds, so the list grows once. 15 fields
-  // (960 bytes) stay below glibc's large-request size (1,008): a larger first reservation made
-  // every header block consolidate the allocator's fast bins (callgrind).
-  if (stream->incoming.capacity() == 0) stream->incoming.reserve(15);
-  stream->incoming.emplace_back(std::piecewise_construct,
-                                std::forward_as_tuple(reinterpret_cast<const char*>(name), namelen),
-                                std::forward_as_tuple(reinterpret_cast<const char*>(value), valuelen));
+  auto& list = stream->incoming;
+  if (stream->incomingCount < list.size()) {
+    auto& [n, v] = list[stream->incomingCount];  // a spare entry: its buffers are reused
+    n.assign(reinterpret_cast<const char*>(name), namelen);
+    v.assign(reinterpret_cast<const char*>(value), valuelen);
+  } else {
+    // Room for a typical head and the headers the router adds, so the list grows once. 15
+    // fields (960 bytes) stay below glibc's large-request size (1,008): a larger first
+    // reservation made every header block consolidate the allocator's fast bins (callgrind).
+    if (list.capacity() == 0) list.reserve(15);
+    list.emplace_back(std::piecewise_construct,
+                      std::forward_as_tuple(reinterpret_cast<const char*>(name), namelen),
+                      std::forward_as_tuple(reinterpret_cast<const char*>(value), valuelen));
+  }
+  ++stream->incomingCount;
   return 0;
 }
 
@@ -356,6 +372,7 @@ int Session::onFrameRecvCb(nghttp2_session*, const nghttp2_frame* frame, void* u
       auto* stream = s->streamOf(frame->hd.stream_id);
       if (!stream) return 0;
       bool end = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+      stream->incoming.resize(stream->incomingCount);  // spare entries left over are freed
       sdk::HeaderList headers = std::move(stream->incoming);
       stream->incoming.clear();
       s->onHeaders(*stream, std::move(headers), end, stream->incomingTooLarge);

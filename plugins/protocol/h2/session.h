@@ -29,6 +29,7 @@
 #include "plugins/protocol/h2/headers.h"
 #include "plugins/protocol/h2/pooled_memory.h"
 #include "plugins/protocol/h2/settings.h"
+#include "plugins/protocol/h2/spare_header_lists.h"
 
 namespace ferry::plugins::protocol::h2 {
 
@@ -49,8 +50,13 @@ class Stream {
   uint32_t withheld = 0;
   uint32_t unacknowledged = 0;
 
-  /** The header block being received (a head or trailers), its RFC 9113 size, and whether it was too large. */
+  /**
+   * The header block being received (a head or trailers): its first incomingCount entries; the
+   * entries past them are strings of an earlier block, assigned over to reuse their buffers
+   * (SpareHeaderLists). Also its RFC 9113 size, and whether it was too large.
+   */
   sdk::HeaderList incoming;
+  std::size_t incomingCount = 0;
   std::size_t incomingBytes = 0;
   bool incomingTooLarge = false;
   /** A response block's :status, kept out of `incoming` (responses carry no other pseudo-header). */
@@ -125,7 +131,11 @@ class Session : public sdk::ByteStreamHandler {
   std::size_t openStreams() const;
   bool goAwayReceived() const { return goAwayReceived_; }
   bool dead() const { return dead_; }
-  /** Frees closed streams' owners later, when none of their calls is on the stack. */
+  /**
+   * Frees closed streams' owners later, when none of their calls is on the stack. The stream's
+   * `incoming` list, if it has one, is kept for later blocks (SpareHeaderLists): a role puts a
+   * list it is done with there.
+   */
   void retire(std::unique_ptr<Stream> stream);
   /**
    * Makes `block` (built for `stream`'s head) safe to submit without nghttp2 copying it: its
@@ -154,10 +164,13 @@ class Session : public sdk::ByteStreamHandler {
   void lose(const std::string& why);
   void schedulePing();
   void notifyDrainedProducers();
+  /** Prepares `stream` to receive a header block. */
+  void beginBlock(Stream& stream);
   /** The stream a received frame belongs to (the last one found, first). */
   Stream* streamOf(int32_t id);
 
   std::shared_ptr<PooledMemory> memory_;  ///< nghttp2's allocator; outlives session_ (deleted in ~Session)
+  std::shared_ptr<SpareHeaderLists> spareLists_;
   nghttp2_session* session_ = nullptr;
   Role role_;
   uint32_t connectionUnacknowledged_ = 0;

@@ -30,14 +30,19 @@ TEST(H2HeadersTest, UpperCaseIsFoundAtAnyPosition) {
   // The check reads eight bytes at a time: a capital letter first, last, across the boundary
   // and in a short tail must all be lower-cased.
   sdk::HeaderList in{{"Abcdefgh", "1"}, {"abcdefgH", "2"}, {"abcdefghIjk", "3"}, {"abcdefghijklmnoP", "4"},
-                     {"aZ", "5"},       {"x-@[`{", "6"}};
+                     {"aZ", "5"},       {"x-@[`{", "6"},           {"aBc", "7"},   {"abcDe", "8"},
+                     {"abcdefG", "9"},  {"Q", "10"}};
   auto out = regularFields(in);
   EXPECT_EQ(out, (sdk::HeaderList{{"abcdefgh", "1"},
                                   {"abcdefgh", "2"},
                                   {"abcdefghijk", "3"},
                                   {"abcdefghijklmnop", "4"},
                                   {"az", "5"},
-                                  {"x-@[`{", "6"}}));
+                                  {"x-@[`{", "6"},
+                                  {"abc", "7"},
+                                  {"abcde", "8"},
+                                  {"abcdefg", "9"},
+                                  {"q", "10"}}));
 }
 
 TEST(H2HeadersTest, RequestBlockPutsPseudoHeadersFirstFromTheHead) {
