@@ -229,6 +229,7 @@ void Relay::forward(std::shared_ptr<EndpointPool> endpoint, Client& client, Requ
 
 void Relay::acquireConnection() {
   if (auto* c = endpoint_->tryAcquireNow()) return onConnection(c, 0, "");
+  if (!alive_) alive_ = std::make_shared<bool>(true);
   std::weak_ptr<bool> alive = alive_;
   std::shared_ptr<EndpointPool> pool = endpoint_;
   endpoint_->acquire([this, alive, pool](PooledConnection* c, int status, const std::string& error) {

@@ -17,6 +17,7 @@
 #include "core/router/endpoint_pool.h"
 #include "core/router/request_stats.h"
 #include "core/router/stream_stats.h"
+#include "ferry/sdk/recycled.h"
 #include "ferry/sdk/dispatcher.h"
 #include "ferry/sdk/protocol.h"
 #include "ferry/sdk/response_classifier.h"
@@ -25,7 +26,7 @@ namespace ferry::core::router {
 
 class RouterWorker;
 
-class Relay {
+class Relay : public sdk::Recycled<Relay> {
  public:
   /** `serverStreams`: the server's h2 stream metrics, or null (http). */
   Relay(RouterWorker& worker, sdk::ServerExchange& exchange, RequestStats& serverStats, StreamStats* serverStreams,
@@ -127,8 +128,8 @@ class Relay {
   bool finished_ = false;
   sdk::TimerPtr attemptTimer_;
   sdk::TimerPtr totalTimer_;
-  /** Callbacks held by others (the pool's waiters) check this before touching the relay. */
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  /** Callbacks held by others (the pool's waiters) check this before touching the relay; made when one is. */
+  std::shared_ptr<bool> alive_;
 };
 
 }  // namespace ferry::core::router

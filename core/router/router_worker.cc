@@ -133,16 +133,16 @@ void RouterWorker::handleRequest(std::size_t serverIndex, sdk::ServerExchange& e
   auto local = localDtab(relay->head());
   if (!local) return relay->fail(400, local.message());
 
-  relay->name = *name;
-  relay->local = *local;
-  relay->nameText = name->show();
-  relay->bindingKey = local->empty() ? relay->nameText : relay->nameText + "\n" + local->show();
+  relay->name = std::move(*name);
+  relay->local = std::move(*local);
+  relay->nameText = relay->name.show();
+  relay->bindingKey = relay->local.empty() ? relay->nameText : relay->nameText + "\n" + relay->local.show();
   auto& pending = bindings_[relay->bindingKey];
   if (pending.snapshot && !pending.snapshot->activity.isPending()) return route(relay, pending.snapshot);
   pending.waiting.push_back(relay);
   if (!pending.requested) {
     pending.requested = true;
-    router_.requestBinding(index_, relay->bindingKey, *name, *local);
+    router_.requestBinding(index_, relay->bindingKey, relay->name, relay->local);
   }
   if (!pending.timeout) {
     std::string key = relay->bindingKey;

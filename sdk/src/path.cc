@@ -97,7 +97,9 @@ Path Path::concat(const Path& suffix) const {
 }
 
 Path Path::append(std::string element) const {
-  std::vector<std::string> out = elements_;
+  std::vector<std::string> out;
+  out.reserve(elements_.size() + 1);  // one allocation (identifiers append to every request's name)
+  out = elements_;
   out.push_back(std::move(element));
   return Path(std::move(out));
 }

@@ -1,12 +1,12 @@
 #include "plugins/protocol/h2/client_connection.h"
 
-#include "plugins/protocol/h2/recycled.h"
+#include "ferry/sdk/recycled.h"
 
 #include "plugins/protocol/h2/headers.h"
 
 namespace ferry::plugins::protocol::h2 {
 
-class ClientConnection::Exchange final : public Stream, public sdk::ClientExchange, public Recycled<ClientConnection::Exchange> {
+class ClientConnection::Exchange final : public Stream, public sdk::ClientExchange, public sdk::Recycled<ClientConnection::Exchange> {
  public:
   Exchange(ClientConnection& conn, sdk::ResponseHandler& handler) : handler_(&handler), conn_(conn) { sink = &handler; }
 

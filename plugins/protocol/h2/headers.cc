@@ -202,11 +202,23 @@ void responseBlock(const sdk::HttpResponseHead& head, std::string_view via, Head
   if (!via.empty()) out.add("via", via, HeaderBlock::kLiteralName);
 }
 
-std::string pseudo(const sdk::HeaderList& fields, std::string_view name) {
+void takeRequestPseudoHeaders(const sdk::HeaderList& fields, sdk::HttpRequestHead& head) {
   for (const auto& [k, v] : fields) {
-    if (k == name) return v;
+    if (k.empty() || k[0] != ':') break;  // the regular fields follow the pseudo-headers
+    switch (k.size()) {
+      case 5:
+        if (k == ":path") head.target = v;
+        break;
+      case 7:
+        if (k == ":method") head.method = v;
+        break;
+      case 10:
+        if (k == ":authority") head.host = v;
+        break;
+      default:
+        break;
+    }
   }
-  return {};
 }
 
 }  // namespace ferry::plugins::protocol::h2

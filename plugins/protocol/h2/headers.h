@@ -88,7 +88,10 @@ void requestBlock(const sdk::HttpRequestHead& head, const char* scheme, HeaderBl
 /** :status, the regular fields, then `via` when given (a view: it must outlive the block). */
 void responseBlock(const sdk::HttpResponseHead& head, std::string_view via, HeaderBlock& out);
 
-/** The value of a pseudo-header in a received block, or "". */
-std::string pseudo(const sdk::HeaderList& fields, std::string_view name);
+/**
+ * A received request block's :method, :path and :authority into `head` (method, target, host),
+ * in one pass: nghttp2 has checked that pseudo-headers come first and appear once each.
+ */
+void takeRequestPseudoHeaders(const sdk::HeaderList& fields, sdk::HttpRequestHead& head);
 
 }  // namespace ferry::plugins::protocol::h2

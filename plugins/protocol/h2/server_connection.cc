@@ -1,12 +1,12 @@
 #include "plugins/protocol/h2/server_connection.h"
 
-#include "plugins/protocol/h2/recycled.h"
+#include "ferry/sdk/recycled.h"
 
 #include "plugins/protocol/h2/headers.h"
 
 namespace ferry::plugins::protocol::h2 {
 
-class ServerConnection::Exchange final : public Stream, public sdk::ServerExchange, public Recycled<ServerConnection::Exchange> {
+class ServerConnection::Exchange final : public Stream, public sdk::ServerExchange, public sdk::Recycled<ServerConnection::Exchange> {
  public:
   explicit Exchange(ServerConnection& conn) : conn_(conn) {}
 
@@ -136,9 +136,7 @@ void ServerConnection::onHeaders(Stream& stream, sdk::HeaderList headers, bool e
                                std::to_string(server_.session.maxHeaderListBytes.value_or(0)) + ")");
   }
   auto& head = ex.head;
-  head.method = pseudo(headers, ":method");
-  head.target = pseudo(headers, ":path");
-  head.host = pseudo(headers, ":authority");
+  takeRequestPseudoHeaders(headers, head);
   if (head.host.empty()) {
     if (auto h = sdk::findHeader(headers, "host")) head.host = std::string(*h);
   }

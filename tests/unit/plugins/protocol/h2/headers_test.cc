@@ -116,6 +116,22 @@ TEST(H2HeadersTest, CopyIntoKeepsTheStringsAndReusesItsBuffer) {
   EXPECT_EQ(fields(smaller), (std::vector<std::pair<std::string, std::string>>{{"a", "1"}}));
 }
 
+TEST(H2HeadersTest, RequestPseudoHeadersFillTheHead) {
+  sdk::HttpRequestHead head;
+  takeRequestPseudoHeaders({{":method", "POST"},
+                            {":scheme", "http"},
+                            {":authority", "web"},
+                            {":path", "/pkg.Service/Method"},
+                            {"content-type", "application/grpc"}},
+                           head);
+  EXPECT_EQ(head.method, "POST");
+  EXPECT_EQ(head.target, "/pkg.Service/Method");
+  EXPECT_EQ(head.host, "web");
+  sdk::HttpRequestHead bare;
+  takeRequestPseudoHeaders({{":method", "GET"}, {":path", "/"}}, bare);  // no :authority: left empty
+  EXPECT_EQ(bare.host, "");
+}
+
 TEST(H2HeadersTest, WithoutPseudoKeepsTheRest) {
   EXPECT_EQ(withoutPseudo({{":status", "200"}, {"grpc-status", "0"}}), (sdk::HeaderList{{"grpc-status", "0"}}));
 }

@@ -1,13 +1,14 @@
 #pragma once
 // Recycled<T>: a per-thread free list for the objects of one class, through class-specific
-// operator new and delete (T derives from Recycled<T>).
+// operator new and delete (T derives from Recycled<T>). For objects made and freed once per
+// request or stream on a worker.
 //
-// Why: every stream allocates one exchange on each side of the relay. A worker allocates them
-// in bursts (one read carries many streams) and frees them in bursts; glibc's per-thread cache
-// keeps only 7 freed blocks per size, so most of these medium-sized blocks went through malloc's
-// shared bins (sorting, coalescing, splitting: _int_malloc and _int_free were the largest
-// user-space items in perf at 16 connections x 10 streams). A free list does none of that. At
-// most kKeep blocks are kept per thread and class; more go back to malloc.
+// Why: a worker allocates such objects in bursts (one read carries many streams) and frees them
+// in bursts; glibc's per-thread cache keeps only 7 freed blocks per size, so most of these
+// medium-sized blocks went through malloc's shared bins (sorting, coalescing, splitting:
+// _int_malloc and _int_free were the largest user-space items in perf at 16 connections x 10 h2
+// streams). A free list does none of that. At most kKeep blocks are kept per thread and class;
+// more go back to malloc.
 //
 // Thread: any; each thread has its own list. A block freed on another thread than the one that
 // allocated it joins the freeing thread's list.
@@ -16,7 +17,7 @@
 #include <new>
 #include <vector>
 
-namespace ferry::plugins::protocol::h2 {
+namespace ferry::sdk {
 
 template <typename T>
 class Recycled {
@@ -56,4 +57,4 @@ class Recycled {
   }
 };
 
-}  // namespace ferry::plugins::protocol::h2
+}  // namespace ferry::sdk
