@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -194,6 +195,17 @@ def main():
         h = find("haproxy", conns, streams)
         print("conns=%-3d streams=%-3d ferry/haproxy %.2fx  nginx/haproxy %.2fx" % (
             conns, streams, find("ferry", conns, streams)["rps"] / h["rps"], find("nginx", conns, streams)["rps"] / h["rps"]))
+    # The proxy's CPU time per request: what throughput costs, steadier than throughput itself on
+    # a shared machine. h2load's warm-up second is counted at the measured rate (approximate).
+    print("\nproxy CPU per request (user + system), medians of %d round(s)" % args.rounds)
+    for conns, streams in ((16, 10), (64, 10)):
+        per = {}
+        for name in ("ferry", "haproxy", "nginx"):
+            costs = [r["cpu_s"] * 1e6 / (r["rps"] * (args.seconds + 1)) for r in results["runs"]
+                     if r["name"] == name and r["connections"] == conns and r["streams"] == streams and r["rps"] > 0]
+            per[name] = statistics.median(costs)
+        print("conns=%-3d streams=%-3d ferry %.2f us  haproxy %.2f us  nginx %.2f us  ferry/haproxy %.2fx" % (
+            conns, streams, per["ferry"], per["haproxy"], per["nginx"], per["ferry"] / per["haproxy"]))
 
     # gRPC unary latency, direct and through Ferry.
     peers = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration")

@@ -344,6 +344,79 @@ class H2Client:
         return result
 
 
+class RawH2Upstream:
+    """An h2c upstream that answers every request with the same hand-made response, fields sent
+    as HPACK literals exactly as given (python-h2 would refuse to send malformed ones): for
+    checking what Ferry does with responses that break HTTP/2's rules."""
+
+    def __init__(self, fields, body=b""):
+        self.block = b"".join(b"\x00" + _literal(n.encode("latin-1")) + _literal(v.encode("latin-1")) for n, v in fields)
+        self.body = body
+        self.resets = []  # error codes of the RST_STREAMs received
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.stopped = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def stop(self):
+        self.stopped = True
+        self.sock.close()
+
+    def _accept(self):
+        while not self.stopped:
+            try:
+                s, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(s,), daemon=True).start()
+
+    def _serve(self, s):
+        s.settimeout(0.2)
+        s.sendall(frame(4, 0, 0, b""))
+        data = b""
+        deadline = time.monotonic() + 60
+        try:
+            while not self.stopped and time.monotonic() < deadline:
+                try:
+                    chunk = s.recv(65536)
+                except socket.timeout:
+                    continue
+                if not chunk:
+                    return
+                data += chunk
+                if data.startswith(b"PRI * HTTP/2.0"):
+                    if len(data) < 24:
+                        continue
+                    data = data[24:]
+                while len(data) >= 9:
+                    length = int.from_bytes(data[:3], "big")
+                    if len(data) < 9 + length:
+                        break
+                    ftype, flags, sid = data[3], data[4], int.from_bytes(data[5:9], "big") & 0x7fffffff
+                    payload, data = data[9:9 + length], data[9 + length:]
+                    if ftype == 4 and not flags & 1:
+                        s.sendall(frame(4, 1, 0, b""))  # SETTINGS ACK
+                    elif ftype == 3:
+                        self.resets.append(int.from_bytes(payload[:4], "big"))
+                    elif ftype == 1 and flags & 1:  # a request without a body: answer it
+                        out = frame(1, 4 | (0 if self.body else 1), sid, self.block)
+                        if self.body:
+                            out += frame(0, 1, sid, self.body)
+                        s.sendall(out)
+        except OSError:
+            return
+        finally:
+            s.close()
+
+
+def _literal(b):
+    assert len(b) < 127
+    return bytes([len(b)]) + b
+
+
 def raw_frames(address, payload, timeout=3):
     """Sends the client preface, an empty SETTINGS and `payload` (raw frames); returns the frames
     the server sent back as (type, flags, stream id, payload) until it closed or `timeout`."""

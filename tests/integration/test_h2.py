@@ -8,7 +8,7 @@ import subprocess
 import time
 
 from harness import FerryTestCase, fs_config, http_request, main, wait_until
-from h2_peers import H2Backend, H2Client, frame, goaway_in, raw_frames, rst_in
+from h2_peers import H2Backend, H2Client, RawH2Upstream, frame, goaway_in, raw_frames, rst_in
 
 PROTOCOL_ERROR, FLOW_CONTROL_ERROR, FRAME_SIZE_ERROR, REFUSED_STREAM, CANCEL, ENHANCE_YOUR_CALM = 1, 3, 6, 7, 8, 11
 
@@ -318,6 +318,55 @@ class H2LifecycleTest(H2Base):
         self.assertEqual(out.count("recv DATA frame <length=1000"), 20, out)
         self.assertIn("grpc-status: 0", out)  # the trailers, last
         self.assertEqual(self.ferry.proc.wait(timeout=10), 0)
+
+
+class H2UpstreamRulesTest(FerryTestCase):
+    """Responses that break HTTP/2's message rules (RFC 9113 §8.1-8.3), sent by a raw upstream:
+    Ferry checks upstream responses itself (plugins/protocol/h2/response_checks.h), with the
+    outcomes nghttp2's own checks had: the upstream stream is reset (PROTOCOL_ERROR) and the
+    client gets a 502 naming the rule, or a reset when the head had already gone out."""
+
+    def get_through_ferry(self, fields, body=b""):
+        upstream = RawH2Upstream(fields, body)
+        self._stops.append(upstream.stop)
+        self.write("disco/web", "127.0.0.1 %d\n" % upstream.port)
+        ferry = self.start_ferry(fs_config(H2_ROUTER.format(server_extra="")))
+        client = H2Client(ferry.router("h2"))
+        self._stops.append(client.close)
+        return upstream, client.read(client.start("/x"))
+
+    def test_an_upper_case_field_name_fails_the_request_with_502(self):
+        upstream, r = self.get_through_ferry([(":status", "200"), ("X-Upper", "1")])
+        self.assertEqual(r["status"], 502)
+        self.assertIn("upper-case", dict(r["headers"])["l5d-err"])
+        wait_until(lambda: PROTOCOL_ERROR in upstream.resets, timeout=5)
+
+    def test_a_connection_specific_field_fails_the_request_with_502(self):
+        upstream, r = self.get_through_ferry([(":status", "200"), ("connection", "close")])
+        self.assertEqual(r["status"], 502)
+        self.assertIn("connection-specific", dict(r["headers"])["l5d-err"])
+
+    def test_a_head_without_status_fails_the_request_with_502(self):
+        _, r = self.get_through_ferry([("content-type", "text/plain")])
+        self.assertEqual(r["status"], 502)
+        self.assertIn(":status", dict(r["headers"])["l5d-err"])
+
+    def test_a_control_byte_in_a_value_fails_the_request_with_502(self):
+        _, r = self.get_through_ferry([(":status", "200"), ("x-bad", "a\x01b")])
+        self.assertEqual(r["status"], 502)
+        self.assertIn("malformed+field+value", dict(r["headers"])["l5d-err"])
+
+    def test_a_valid_response_with_its_content_length_passes(self):
+        _, r = self.get_through_ferry([(":status", "200"), ("x-good", "1"), ("content-length", "2")], body=b"ok")
+        self.assertEqual(r["status"], 200)
+        self.assertTrue(r["ended"])
+        self.assertEqual(r["body"], b"ok")
+        self.assertIn(("x-good", "1"), r["headers"])
+
+    def test_a_body_shorter_than_its_content_length_resets_the_stream(self):
+        _, r = self.get_through_ferry([(":status", "200"), ("content-length", "10")], body=b"12345")
+        self.assertEqual(r["reset"], PROTOCOL_ERROR)
+        self.assertFalse(r["ended"])
 
 
 class H2ConformanceTest(FerryTestCase):

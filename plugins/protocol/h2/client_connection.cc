@@ -58,6 +58,7 @@ sdk::ClientExchange* ClientConnection::startRequest(const sdk::HttpRequestHead& 
   HeaderBlock block;
   requestBlock(head, "http", block);
   keepHeadBlock(*ex, block);
+  ex->responseChecks.requestMethod(head.method);
   ex->outboundEnded = endOfMessage;
   auto data = provider(*ex);
   int32_t id = nghttp2_submit_request(session(), nullptr, block.data(), block.size(), endOfMessage ? nullptr : &data, ex.get());
@@ -98,6 +99,12 @@ void ClientConnection::onHeaders(Stream& stream, sdk::HeaderList headers, bool e
   // The handler had the head for the call only: its list receives the trailers, or is kept for
   // later streams' blocks when this one retires.
   ex.incoming = std::move(head.headers);
+}
+
+void ClientConnection::onMalformedResponse(Stream& stream, const char* why) {
+  if (auto* h = static_cast<Exchange&>(stream).abandon()) {
+    h->onReset({sdk::ResetCode::ProtocolError, std::string("the upstream's response broke an HTTP/2 rule: ") + why});
+  }
 }
 
 void ClientConnection::onBodyEnded(Stream& stream) {

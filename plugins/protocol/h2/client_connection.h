@@ -28,6 +28,7 @@ class ClientConnection final : public Session, public sdk::ClientConnection {
   Stream* beginStream(int32_t) override { return nullptr; }  // servers cannot open streams (no push)
   void onHeaders(Stream& stream, sdk::HeaderList headers, bool endStream, bool tooLarge) override;
   void onBodyEnded(Stream& stream) override;
+  void onMalformedResponse(Stream& stream, const char* why) override;
   void onStreamClosed(Stream& stream, uint32_t code) override;
   void onConnectionLost(const std::string& why) override;
 

@@ -28,6 +28,7 @@
 #include "ferry/sdk/protocol.h"
 #include "plugins/protocol/h2/headers.h"
 #include "plugins/protocol/h2/pooled_memory.h"
+#include "plugins/protocol/h2/response_checks.h"
 #include "plugins/protocol/h2/settings.h"
 #include "plugins/protocol/h2/spare_header_lists.h"
 
@@ -61,6 +62,9 @@ class Stream {
   bool incomingTooLarge = false;
   /** A response block's :status, kept out of `incoming` (responses carry no other pseudo-header). */
   int incomingStatus = 0;
+  /** Client streams: the HTTP rules of the response (ResponseChecks), and the first one it broke. */
+  ResponseChecks responseChecks;
+  const char* responseBroken = nullptr;
 
   /** The strings of the head block this stream submitted (HeaderBlock::copyInto): nghttp2 reads them when it writes the frame. */
   BlockBytes sentHeadBytes;
@@ -105,6 +109,8 @@ class Session : public sdk::ByteStreamHandler {
   virtual void onStreamClosed(Stream& stream, uint32_t code) = 0;
   /** A GOAWAY arrived. */
   virtual void onGoAway() {}
+  /** Client role: the response on `stream` broke an HTTP/2 message rule (`why`); the stream is reset. */
+  virtual void onMalformedResponse(Stream&, const char* /*why*/) {}
   /** The connection is gone (peer closed, protocol error, socket error). */
   virtual void onConnectionLost(const std::string& why) = 0;
 
@@ -166,6 +172,8 @@ class Session : public sdk::ByteStreamHandler {
   void notifyDrainedProducers();
   /** Prepares `stream` to receive a header block. */
   void beginBlock(Stream& stream);
+  /** Client role: resets `stream` whose response broke a rule, and tells the role. */
+  void responseBroke(Stream& stream, const char* why);
   /** The stream a received frame belongs to (the last one found, first). */
   Stream* streamOf(int32_t id);
 

@@ -1,0 +1,288 @@
+#include "plugins/protocol/h2/response_checks.h"
+
+#include <array>
+#include <cstring>
+
+namespace ferry::plugins::protocol::h2 {
+namespace {
+
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighBits = 0x8080808080808080ull;
+
+// --- bytes, one at a time (the reference, and the short or unusual cases) --------------------
+
+/** RFC 9110 tchar, lower case only (HTTP/2 field names are lower case). */
+constexpr std::array<bool, 256> kNameChar = [] {
+  std::array<bool, 256> t{};
+  for (char c : std::string_view("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz")) t[static_cast<uint8_t>(c)] = true;
+  return t;
+}();
+
+bool badValueByte(uint8_t b) { return (b < 0x20 && b != '\t') || b == 0x7f; }
+
+// --- eight bytes at a time ---------------------------------------------------------------------
+// Each test below sets, in every byte of the result, the high bit when the byte (its low seven
+// bits; callers deal with bytes above 0x7f) meets the condition. No carry crosses a byte.
+
+uint64_t atLeast(uint64_t low7, uint8_t lo) { return low7 + (0x80 - lo) * kOnes; }
+uint64_t inRange(uint64_t low7, uint8_t lo, uint8_t hi) { return atLeast(low7, lo) & ~atLeast(low7, hi + 1) & kHighBits; }
+uint64_t equals(uint64_t low7, uint8_t c) { return ~((low7 ^ c * kOnes) + 0x7f * kOnes) & kHighBits; }
+
+/** Eight bytes that are all a-z, 0-9 or '-' (almost every field name is made of these). */
+bool commonNameChars(uint64_t x) {
+  if (x & kHighBits) return false;
+  return (inRange(x, 'a', 'z') | inRange(x, '0', '9') | equals(x, '-')) == kHighBits;
+}
+
+/**
+ * Whether eight bytes may hold a control byte or DEL: exact "no" (the common case), and "maybe"
+ * when one is there or a lower byte's borrow spilled over (callers then look byte by byte).
+ */
+bool mayHoldBadValueByte(uint64_t x) {
+  uint64_t belowSpace = (x - 0x20 * kOnes) & ~x & kHighBits;
+  uint64_t del = x ^ 0x7f * kOnes;
+  uint64_t isDel = (del - kOnes) & ~del & kHighBits;
+  return (belowSpace | isDel) != 0;
+}
+
+uint64_t load8(const char* p) {
+  uint64_t x;
+  std::memcpy(&x, p, 8);
+  return x;
+}
+
+uint64_t load4(const char* p) {
+  uint32_t x;
+  std::memcpy(&x, p, 4);
+  return x;
+}
+
+/**
+ * Whether every byte of `s` passes: `word` tells "all eight pass" (or "maybe not"), `byte` is
+ * exact and decides the "maybe". Strings of 4 bytes or more are read as 8-byte words (the last
+ * word, or the two 4-byte halves of a short string, overlapping what came before: an "all pass"
+ * test does not mind reading a byte twice); shorter ones byte by byte.
+ */
+template <typename Word, typename Byte>
+inline bool allBytes(std::string_view s, Word word, Byte byte) {
+  auto exact = [&byte](const char* p, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!byte(static_cast<uint8_t>(p[i]))) return false;
+    }
+    return true;
+  };
+  const char* p = s.data();
+  std::size_t n = s.size();
+  if (n < 4) return exact(p, n);
+  if (n < 8) return word(load4(p) | load4(p + n - 4) << 32) || exact(p, n);
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    if (!word(load8(p + i)) && !exact(p + i, 8)) return false;
+  }
+  return i == n || word(load8(p + n - 8)) || exact(p + n - 8, 8);
+}
+
+bool nameBytes(std::string_view s) {
+  return allBytes(s, commonNameChars, [](uint8_t b) { return kNameChar[b]; });
+}
+
+bool valueBytes(std::string_view s) {
+  return allBytes(s, [](uint64_t x) { return !mayHoldBadValueByte(x); }, [](uint8_t b) { return !badValueByte(b); });
+}
+
+bool hasUpper(std::string_view s) {
+  for (char c : s) {
+    if (c >= 'A' && c <= 'Z') return true;
+  }
+  return false;
+}
+
+/** Digits only, at least one, no overflow; else -1. */
+int64_t parseLength(std::string_view s) {
+  if (s.empty() || s.size() > 18) return -1;
+  int64_t n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return -1;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+bool equalsIgnoringCase(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+inline bool nameOk(std::string_view name) {
+  if (name.empty()) return false;
+  if (name[0] == ':') {
+    if (name.size() == 1) return false;
+    name.remove_prefix(1);
+  }
+  return nameBytes(name);
+}
+
+inline bool valueOk(std::string_view value) {
+  if (value.empty()) return true;
+  char first = value.front(), last = value.back();
+  if (first == ' ' || first == '\t' || last == ' ' || last == '\t') return false;
+  return valueBytes(value);
+}
+
+}  // namespace
+
+bool validFieldName(std::string_view name) { return nameOk(name); }
+bool validFieldValue(std::string_view value) { return valueOk(value); }
+
+void ResponseChecks::requestMethod(std::string_view method) {
+  headRequest_ = method == "HEAD";
+  connectRequest_ = method == "CONNECT";
+}
+
+void ResponseChecks::beginBlock() {
+  pseudoAllowed_ = true;
+  inTrailers_ = finalSeen_;
+  if (!inTrailers_) status_ = 0;
+}
+
+ResponseChecks::Verdict ResponseChecks::field(std::string_view name, std::string_view value, const char** why) {
+  bool pseudo = !name.empty() && name[0] == ':';
+  if (!nameOk(name)) {
+    *why = pseudo ? "a malformed pseudo-header name" : hasUpper(name) ? "an upper-case field name" : "a malformed field name";
+    return Verdict::StreamError;
+  }
+  if (!valueOk(value)) {
+    *why = pseudo ? "a malformed pseudo-header value" : "a malformed field value";
+    return Verdict::StreamError;
+  }
+  if (pseudo) {
+    if (inTrailers_ || !pseudoAllowed_) {
+      *why = inTrailers_ ? "a pseudo-header in trailers" : "a pseudo-header after a regular field";
+      return Verdict::StreamError;
+    }
+    if (name != ":status" || status_ != 0 || value.size() != 3) {
+      *why = name != ":status" ? "a pseudo-header other than :status" : "a malformed or repeated :status";
+      return Verdict::StreamError;
+    }
+    int64_t code = parseLength(value);
+    if (code < 0 || code == 101) {
+      *why = "a malformed :status (or 101, which HTTP/2 forbids)";
+      return Verdict::StreamError;
+    }
+    status_ = static_cast<int>(code);
+    return Verdict::Keep;
+  }
+  pseudoAllowed_ = false;
+  switch (name.size()) {
+    case 2:
+      if (name == "te" && !equalsIgnoringCase(value, "trailers")) {
+        *why = "te other than \"trailers\"";
+        return Verdict::StreamError;
+      }
+      break;
+    case 7:
+      if (name == "upgrade") {
+        *why = "a connection-specific field (upgrade)";
+        return Verdict::StreamError;
+      }
+      break;
+    case 10:
+      if (name == "connection" || name == "keep-alive") {
+        *why = "a connection-specific field (connection or keep-alive)";
+        return Verdict::StreamError;
+      }
+      break;
+    case 14:
+      if (name == "content-length") {
+        if (status_ == 204) {
+          // Forbidden on 204, but widely sent as 0: accepted as 0 and dropped, as nghttp2 does.
+          if (contentLength_ != -1 || !equalsIgnoringCase(value, "0")) {
+            *why = "a content-length other than 0 on a 204 response";
+            return Verdict::StreamError;
+          }
+          contentLength_ = 0;
+          return Verdict::Drop;
+        }
+        if (status_ / 100 == 1) {
+          *why = "a content-length on an informational response";
+          return Verdict::StreamError;
+        }
+        if (status_ / 100 == 2 && connectRequest_) return Verdict::Drop;
+        if (contentLength_ != -1 || (contentLength_ = parseLength(value)) < 0) {
+          *why = "a malformed or repeated content-length";
+          return Verdict::StreamError;
+        }
+      }
+      break;
+    case 16:
+      if (name == "proxy-connection") {
+        *why = "a connection-specific field (proxy-connection)";
+        return Verdict::StreamError;
+      }
+      break;
+    case 17:
+      if (name == "transfer-encoding") {
+        *why = "a connection-specific field (transfer-encoding)";
+        return Verdict::StreamError;
+      }
+      break;
+    default:
+      break;
+  }
+  return Verdict::Keep;
+}
+
+bool ResponseChecks::endBlock(bool endStream, const char** why) {
+  if (inTrailers_) {
+    if (!endStream) {
+      *why = "trailers without END_STREAM";
+      return false;
+    }
+    return end(why);
+  }
+  if (status_ == 0) {
+    *why = "a response head without :status";
+    return false;
+  }
+  if (status_ / 100 == 1) {
+    contentLength_ = -1;  // the final head follows; expectFinal_ stays set
+  } else {
+    finalSeen_ = true;
+    expectFinal_ = false;
+    if (headRequest_ || status_ == 204 || status_ == 304) contentLength_ = 0;  // no body
+    else if (connectRequest_) contentLength_ = -1;
+  }
+  return !endStream || end(why);
+}
+
+bool ResponseChecks::data(std::size_t bytes, const char** why) {
+  received_ += static_cast<int64_t>(bytes);
+  if (expectFinal_) {
+    *why = "DATA before a final response head";
+    return false;
+  }
+  if (contentLength_ != -1 && received_ > contentLength_) {
+    *why = "more DATA than its content-length";
+    return false;
+  }
+  return true;
+}
+
+bool ResponseChecks::end(const char** why) {
+  if (expectFinal_) {
+    *why = "END_STREAM before a final response head";
+    return false;
+  }
+  if (contentLength_ != -1 && received_ != contentLength_) {
+    *why = "less DATA than its content-length";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace ferry::plugins::protocol::h2
