@@ -9,7 +9,12 @@ namespace {
 // Blocks carry a 16-byte header (keeps malloc's alignment) holding their size class.
 constexpr std::size_t kHeader = 16;
 constexpr std::size_t kClasses = 7;  // 64 .. 4096 bytes of payload
-constexpr std::size_t kMaxFree = 256;
+// Free blocks kept per class: enough for the streams of about a thousand concurrent requests in
+// the small classes nghttp2 allocates per stream and frame (measured at 640 streams in flight:
+// with 256, a quarter of them went back to malloc on every burst); fewer of the large ones.
+// At worst 1,024 x (64 + 128 + 256 + 512) + 256 x (1,024 + 2,048 + 4,096) bytes: 2.7 MiB.
+constexpr std::size_t kMaxFree = 1024;
+constexpr std::size_t maxFree(std::size_t c) { return c <= 3 ? kMaxFree : 256; }
 constexpr unsigned char kUnpooled = 0xff;
 
 constexpr std::size_t classSize(std::size_t c) { return std::size_t{64} << c; }
@@ -68,7 +73,7 @@ void pooledFree(void* ptr, void* user) {
   unsigned char c = raw[0];
   if (c != kUnpooled) {
     FreeList& list = poolsOf(user).lists[c];
-    if (list.count < kMaxFree) {
+    if (list.count < maxFree(c)) {
       list.blocks[list.count++] = raw;
       return;
     }

@@ -3,8 +3,8 @@
 // blocks for every stream, frame and header (stream state, outbound items, HPACK entries); at
 // tens of thousands of streams a second glibc's small per-size caches overflow and every block
 // goes through the general allocator. A session's blocks come back to the lists of the thread
-// that created it (see PooledMemory); each list keeps at most kMaxFree blocks, so idle memory stays
-// bounded (about 2 MiB per worker at worst).
+// that created it (see PooledMemory); each list keeps at most maxFree(class) blocks, so idle memory
+// stays bounded (2.7 MiB per worker at worst; see pooled_memory.cc).
 
 #include <memory>
 
