@@ -454,12 +454,13 @@ int Session::onDataChunkCb(nghttp2_session*, uint8_t, int32_t streamId, const ui
   return 0;
 }
 
-int Session::onStreamCloseCb(nghttp2_session* session, int32_t streamId, uint32_t code, void* user) {
+int Session::onStreamCloseCb(nghttp2_session*, int32_t streamId, uint32_t code, void* user) {
   Session* s = self(user);
-  auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, streamId));
+  auto* stream = s->streamOf(streamId);
   if (streamId == s->lastStreamId_) s->lastStream_ = nullptr;
   if (!stream) return 0;
-  nghttp2_session_set_stream_user_data(session, streamId, nullptr);
+  // Its user data is not cleared: with no_closed_streams nghttp2 frees the stream right after
+  // this call, so nothing can find it again (clearing it was one more stream-map search).
   stream->closed = true;
   s->onStreamClosed(*stream, code);
   return 0;
