@@ -18,6 +18,8 @@ import h2.exceptions
 import h2.settings
 from hyperframe.frame import RstStreamFrame
 
+from harness import LoopbackServer
+
 
 class LimitedConnection(h2.connection.H2Connection):
     """A server connection that refuses streams beyond its MAX_CONCURRENT_STREAMS with
@@ -35,7 +37,7 @@ class LimitedConnection(h2.connection.H2Connection):
         return super()._receive_headers_frame(frame)
 
 
-class H2Backend:
+class H2Backend(LoopbackServer):
     """An h2c server. Paths:
     /echo                 200 with JSON {headers, length, sha256} of the request; trailers when
                           the request has `x-want-trailers`
@@ -50,38 +52,16 @@ class H2Backend:
     Resets received from the client are recorded in .resets as (path, error code)."""
 
     def __init__(self, max_concurrent_streams=None):
+        super().__init__()
         self.max_streams = max_concurrent_streams
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self.address = "127.0.0.1:%d" % self.port
         self.resets = []
         self.sent = 0
         self.requests = []
-        self.connections = 0
         self.refused_keys = set()
-        self.stopped = False
         self.lock = threading.Lock()
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
+        self.start()
 
-    def stop(self):
-        self.stopped = True
-        self.sock.close()
-
-    def _accept(self):
-        while not self.stopped:
-            try:
-                s, _ = self.sock.accept()
-            except OSError:
-                return
-            with self.lock:
-                self.connections += 1
-            threading.Thread(target=self._serve, args=(s,), daemon=True).start()
-
-    def _serve(self, s):
+    def serve_connection(self, s):
         cls = LimitedConnection if self.max_streams else h2.connection.H2Connection
         conn = cls(h2.config.H2Configuration(client_side=False, header_encoding="utf-8"))
         if self.max_streams:
@@ -344,36 +324,19 @@ class H2Client:
         return result
 
 
-class RawH2Upstream:
+class RawH2Upstream(LoopbackServer):
     """An h2c upstream that answers every request with the same hand-made response, fields sent
     as HPACK literals exactly as given (python-h2 would refuse to send malformed ones): for
     checking what Ferry does with responses that break HTTP/2's rules."""
 
     def __init__(self, fields, body=b""):
+        super().__init__()
         self.block = b"".join(b"\x00" + _literal(n.encode("latin-1")) + _literal(v.encode("latin-1")) for n, v in fields)
         self.body = body
         self.resets = []  # error codes of the RST_STREAMs received
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.stopped = False
-        threading.Thread(target=self._accept, daemon=True).start()
+        self.start()
 
-    def stop(self):
-        self.stopped = True
-        self.sock.close()
-
-    def _accept(self):
-        while not self.stopped:
-            try:
-                s, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(s,), daemon=True).start()
-
-    def _serve(self, s):
+    def serve_connection(self, s):
         s.settimeout(0.2)
         s.sendall(frame(4, 0, 0, b""))
         data = b""

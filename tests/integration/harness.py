@@ -180,6 +180,44 @@ class Backend:
         self.server.server_close()
 
 
+class LoopbackServer:
+    """A TCP server on 127.0.0.1 (a free port) for the tests' hand-made peers: each accepted
+    connection is served by `serve_connection(sock)` on a thread of its own. `connections` counts
+    them (written by the accept thread only)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.address = "127.0.0.1:%d" % self.port
+        self.connections = 0
+        self.stopped = False
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def start(self):
+        """Call once the subclass is set up: connections may be served from here on."""
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.stopped = True
+        self.sock.close()
+
+    def serve_connection(self, sock):
+        raise NotImplementedError
+
+    def _accept(self):
+        while not self.stopped:
+            try:
+                s, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self.serve_connection, args=(s,), daemon=True).start()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,11 +1,9 @@
 """Bodies stream through with back-pressure: a 1 GiB download and a 1 GiB chunked upload pass
 with the proxy's peak RSS under 64 MiB; chunked trailers are relayed."""
 import os
-import socket
 import subprocess
-import threading
 
-from harness import fs_config, FerryTestCase, main, raw_exchange
+from harness import FerryTestCase, LoopbackServer, fs_config, main, raw_exchange
 
 GIB = 1 << 30
 CHUNK = 1 << 20
@@ -18,29 +16,16 @@ CONFIG = fs_config("""
 """)
 
 
-class RawBackend:
+class RawBackend(LoopbackServer):
     """A minimal HTTP/1.1 server on raw sockets, fast enough to push a GiB in a few seconds.
     GET /download sends 1 GiB; POST /upload counts the (chunked) body and answers the count;
     GET /trailers answers chunked with a trailer."""
 
     def __init__(self):
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.stopped = False
-        threading.Thread(target=self.serve, daemon=True).start()
+        super().__init__()
+        self.start()
 
-    def serve(self):
-        while not self.stopped:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
-
-    def handle(self, conn):
+    def serve_connection(self, conn):
         with conn:
             f = conn.makefile("rb", buffering=CHUNK)
             while True:
@@ -85,10 +70,6 @@ class RawBackend:
                 elif path == "/trailers":
                     conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n"
                                  b"5\r\nhello\r\n0\r\nX-Checksum: abc123\r\n\r\n")
-
-    def stop(self):
-        self.stopped = True
-        self.sock.close()
 
 
 class StreamingTest(FerryTestCase):

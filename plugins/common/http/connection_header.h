@@ -9,6 +9,25 @@
 
 namespace ferry::plugins::common::http {
 
+/**
+ * Whether lower-case `name` is one of the fields HTTP/2 forbids as connection-specific
+ * (RFC 9113 §8.2.2): connection, keep-alive, proxy-connection, transfer-encoding, upgrade.
+ */
+inline bool connectionSpecific(std::string_view name) {
+  switch (name.size()) {
+    case 7:
+      return name == "upgrade";
+    case 10:
+      return name == "connection" || name == "keep-alive";
+    case 16:
+      return name == "proxy-connection";
+    case 17:
+      return name == "transfer-encoding";
+    default:
+      return false;
+  }
+}
+
 /** Whether a Connection header of `headers` lists `name` (any case, optional whitespace). */
 inline bool listedByConnection(const sdk::HeaderList& headers, std::string_view name) {
   for (const auto& [k, v] : headers) {

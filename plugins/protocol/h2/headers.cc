@@ -51,28 +51,9 @@ std::string lower(std::string_view s) {
 /** Whether a field may be sent on HTTP/2 (`name` lower-case). `hasConnection`: `in` has a Connection header. */
 inline bool regular(std::string_view name, std::string_view value, const sdk::HeaderList& in, bool hasConnection) {
   if (name.empty() || name[0] == ':') return false;
-  switch (name.size()) {
-    case 2:
-      if (name == "te") return sdk::headerNameEquals(value, "trailers");
-      break;
-    case 4:
-      if (name == "host") return false;
-      break;
-    case 7:
-      if (name == "upgrade") return false;
-      break;
-    case 10:
-      if (name == "connection" || name == "keep-alive") return false;
-      break;
-    case 16:
-      if (name == "proxy-connection") return false;
-      break;
-    case 17:
-      if (name == "transfer-encoding") return false;
-      break;
-    default:
-      break;
-  }
+  if (common::http::connectionSpecific(name)) return false;
+  if (name.size() == 2 && name == "te") return sdk::headerNameEquals(value, "trailers");
+  if (name.size() == 4 && name == "host") return false;
   return !hasConnection || !common::http::listedByConnection(in, name);
 }
 

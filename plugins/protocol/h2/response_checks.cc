@@ -1,5 +1,7 @@
 #include "plugins/protocol/h2/response_checks.h"
 
+#include "plugins/common/http/connection_header.h"
+
 #include <array>
 #include <cstring>
 
@@ -178,61 +180,36 @@ ResponseChecks::Verdict ResponseChecks::field(std::string_view name, std::string
     return Verdict::Keep;
   }
   pseudoAllowed_ = false;
-  switch (name.size()) {
-    case 2:
-      if (name == "te" && !equalsIgnoringCase(value, "trailers")) {
-        *why = "te other than \"trailers\"";
-        return Verdict::StreamError;
-      }
-      break;
-    case 7:
-      if (name == "upgrade") {
-        *why = "a connection-specific field (upgrade)";
-        return Verdict::StreamError;
-      }
-      break;
-    case 10:
-      if (name == "connection" || name == "keep-alive") {
-        *why = "a connection-specific field (connection or keep-alive)";
-        return Verdict::StreamError;
-      }
-      break;
-    case 14:
-      if (name == "content-length") {
-        if (status_ == 204) {
-          // Forbidden on 204, but widely sent as 0: accepted as 0 and dropped, as nghttp2 does.
-          if (contentLength_ != -1 || !equalsIgnoringCase(value, "0")) {
-            *why = "a content-length other than 0 on a 204 response";
-            return Verdict::StreamError;
-          }
-          contentLength_ = 0;
-          return Verdict::Drop;
-        }
-        if (status_ / 100 == 1) {
-          *why = "a content-length on an informational response";
-          return Verdict::StreamError;
-        }
-        if (status_ / 100 == 2 && connectRequest_) return Verdict::Drop;
-        if (contentLength_ != -1 || (contentLength_ = parseLength(value)) < 0) {
-          *why = "a malformed or repeated content-length";
-          return Verdict::StreamError;
-        }
-      }
-      break;
-    case 16:
-      if (name == "proxy-connection") {
-        *why = "a connection-specific field (proxy-connection)";
-        return Verdict::StreamError;
-      }
-      break;
-    case 17:
-      if (name == "transfer-encoding") {
-        *why = "a connection-specific field (transfer-encoding)";
-        return Verdict::StreamError;
-      }
-      break;
-    default:
-      break;
+  if (common::http::connectionSpecific(name)) {
+    *why = "a connection-specific field (connection, keep-alive, proxy-connection, transfer-encoding or upgrade)";
+    return Verdict::StreamError;
+  }
+  if (name.size() == 2 && name == "te" && !equalsIgnoringCase(value, "trailers")) {
+    *why = "te other than \"trailers\"";
+    return Verdict::StreamError;
+  }
+  if (name.size() == 14 && name == "content-length") return contentLength(value, why);
+  return Verdict::Keep;
+}
+
+ResponseChecks::Verdict ResponseChecks::contentLength(std::string_view value, const char** why) {
+  if (status_ == 204) {
+    // Forbidden on 204, but widely sent as 0: accepted as 0 and dropped, as nghttp2 does.
+    if (contentLength_ != -1 || !equalsIgnoringCase(value, "0")) {
+      *why = "a content-length other than 0 on a 204 response";
+      return Verdict::StreamError;
+    }
+    contentLength_ = 0;
+    return Verdict::Drop;
+  }
+  if (status_ / 100 == 1) {
+    *why = "a content-length on an informational response";
+    return Verdict::StreamError;
+  }
+  if (status_ / 100 == 2 && connectRequest_) return Verdict::Drop;  // a tunnel: no length binds it
+  if (contentLength_ != -1 || (contentLength_ = parseLength(value)) < 0) {
+    *why = "a malformed or repeated content-length";
+    return Verdict::StreamError;
   }
   return Verdict::Keep;
 }

@@ -51,6 +51,9 @@ class ResponseChecks {
   int status() const { return status_; }
 
  private:
+  /** A content-length field of the current block. */
+  Verdict contentLength(std::string_view value, const char** why);
+
   bool headRequest_ = false;
   bool connectRequest_ = false;
   bool finalSeen_ = false;         ///< a final (non-1xx) head was received
