@@ -5,8 +5,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include <boost/asio/post.hpp>
+
+#include "core/server/write_batch.h"
 
 namespace ferry::core::net {
 namespace asio = boost::asio;
@@ -24,21 +27,6 @@ char* readBuffer() {
   return tReadBuffer.get();
 }
 
-// Streams written to while a read callback runs on this thread. They are flushed when the
-// callback returns: a request read on one connection typically writes to another, and this
-// sends those bytes without a posted flush per stream. Outside read callbacks, writes post.
-thread_local bool tInReadCallback = false;
-thread_local std::vector<std::shared_ptr<TcpStream>> tPendingFlush;
-thread_local std::vector<std::shared_ptr<TcpStream>> tFlushing;  // swapped with it: both keep their capacity
-
-void flushPending() {
-  // flushNow() never reads, so no callback of the batch can run flushPending() again.
-  while (!tPendingFlush.empty()) {
-    tFlushing.swap(tPendingFlush);
-    for (auto& s : tFlushing) s->flushNow();
-    tFlushing.clear();
-  }
-}
 }  // namespace
 
 std::string endpointText(const asio::ip::tcp::endpoint& e) {
@@ -133,10 +121,8 @@ bool TcpStream::deliver(const char* data, std::size_t n) {
   if (tls_) {
     onCipher(std::string_view(data, n));
   } else if (handler_) {
-    tInReadCallback = true;
+    server::WriteBatch batch;  // what the handler writes, to any stream, leaves when it returns
     handler_->onData(std::string_view(data, n));
-    tInReadCallback = false;
-    flushPending();
   }
   return !closed_;
 }
@@ -150,7 +136,7 @@ void TcpStream::startTls(std::shared_ptr<const TlsContext> context, const std::s
 
 void TcpStream::onCipher(std::string_view cipher) {
   std::string error;
-  tInReadCallback = true;
+  std::optional<server::WriteBatch> batch(std::in_place);
   // Every TLS record goes straight into queued_, in the order OpenSSL produced it, whether it
   // is a handshake reply or what the handler writes while it reads.
   bool ok = tls_->receive(cipher, queued_, &error, [this](std::string_view plain) {
@@ -158,9 +144,8 @@ void TcpStream::onCipher(std::string_view cipher) {
     handler_->onData(plain);
     return handler_ && !closed_ && !closing_;
   });
-  tInReadCallback = false;
   if (bufferedBytes() > 0 && !closed_) scheduleFlush();
-  flushPending();
+  batch.reset();  // this stream and those the handler wrote to send now
   if (!ok && !closed_) fail(error);
 }
 
@@ -169,8 +154,8 @@ void TcpStream::scheduleFlush() {
   // leave in one send (and one TCP segment), not two.
   if (!waitingForOutput_ && !flushScheduled_) {
     flushScheduled_ = true;
-    if (tInReadCallback) {
-      tPendingFlush.push_back(shared_from_this());
+    if (server::WriteBatch::open()) {
+      server::WriteBatch::add(shared_from_this());
     } else {
       asio::post(loop_.io(), [self = shared_from_this()] { self->flushNow(); });
     }

@@ -18,12 +18,14 @@
 
 #include "core/net/tls.h"
 #include "core/server/event_loop.h"
+#include "core/server/write_batch.h"
 #include "ferry/sdk/connection.h"
 
 namespace ferry::core::net {
 
 class TcpStream final : public sdk::ByteStream,
                         public server::ReadinessPoller::Watcher,
+                        public server::BatchedWriter,
                         public std::enable_shared_from_this<TcpStream> {
  public:
   static constexpr std::size_t kHighWatermark = 1024 * 1024;
@@ -47,6 +49,7 @@ class TcpStream final : public sdk::ByteStream,
   bool isOpen() const { return fd_ >= 0 && !closing_ && !closed_; }
   /** Sends what write() queued (called at the end of the loop turn that queued it). */
   void flushNow();
+  void flushBatched() override { flushNow(); }
   /**
    * Core-only, for accepted connections: close() half-closes after the last byte is sent, then
    * reads and discards what the peer still sends (at most 1 s and 1 MiB) before closing. A

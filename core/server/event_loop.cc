@@ -1,5 +1,7 @@
 #include "core/server/event_loop.h"
 
+#include "core/server/write_batch.h"
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -62,7 +64,13 @@ void EventLoop::run() {
 
 void EventLoop::stop() { io_.stop(); }
 
-void EventLoop::post(std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); }
+void EventLoop::post(std::function<void()> fn) {
+  // Writes the closure makes leave when it returns (write_batch.h), not one posted flush later.
+  boost::asio::post(io_, [fn = std::move(fn)] {
+    WriteBatch batch;
+    fn();
+  });
+}
 
 sdk::TimerPtr EventLoop::schedule(std::chrono::milliseconds delay, std::function<void()> fn) {
   return std::make_unique<AsioTimer>(io_, delay, std::move(fn));
