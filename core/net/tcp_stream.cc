@@ -5,7 +5,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <optional>
 
 #include <boost/asio/post.hpp>
 
@@ -136,16 +135,18 @@ void TcpStream::startTls(std::shared_ptr<const TlsContext> context, const std::s
 
 void TcpStream::onCipher(std::string_view cipher) {
   std::string error;
-  std::optional<server::WriteBatch> batch(std::in_place);
-  // Every TLS record goes straight into queued_, in the order OpenSSL produced it, whether it
-  // is a handshake reply or what the handler writes while it reads.
-  bool ok = tls_->receive(cipher, queued_, &error, [this](std::string_view plain) {
-    if (!handler_ || closed_ || closing_) return false;
-    handler_->onData(plain);
-    return handler_ && !closed_ && !closing_;
-  });
-  if (bufferedBytes() > 0 && !closed_) scheduleFlush();
-  batch.reset();  // this stream and those the handler wrote to send now
+  bool ok;
+  {
+    server::WriteBatch batch;  // this stream and those the handler writes to send when it closes
+    // Every TLS record goes straight into queued_, in the order OpenSSL produced it, whether it
+    // is a handshake reply or what the handler writes while it reads.
+    ok = tls_->receive(cipher, queued_, &error, [this](std::string_view plain) {
+      if (!handler_ || closed_ || closing_) return false;
+      handler_->onData(plain);
+      return handler_ && !closed_ && !closing_;
+    });
+    if (bufferedBytes() > 0 && !closed_) scheduleFlush();
+  }
   if (!ok && !closed_) fail(error);
 }
 

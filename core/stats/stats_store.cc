@@ -27,24 +27,14 @@ void atomicMax(std::atomic<uint64_t>& a, uint64_t v) {
   }
 }
 
-// As for counters (ShardedCounter::incr): shard 0 is shared and atomic, a worker's is its own.
-bool soleWriter(std::size_t shard) { return shard != 0; }
-
-void add(std::atomic<uint64_t>& a, uint64_t n, bool sole) {
-  if (sole) {
-    a.store(a.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-  } else {
-    a.fetch_add(n, std::memory_order_relaxed);
-  }
-}
-
-void lower(std::atomic<uint64_t>& a, uint64_t v, bool sole) {
-  if (!sole) return atomicMin(a, v);
+// As detail::add: shard 0 is shared and updated atomically, a worker's shard is its own.
+void lower(std::atomic<uint64_t>& a, uint64_t v, std::size_t shard) {
+  if (shard == 0) return atomicMin(a, v);
   if (v < a.load(std::memory_order_relaxed)) a.store(v, std::memory_order_relaxed);
 }
 
-void raise(std::atomic<uint64_t>& a, uint64_t v, bool sole) {
-  if (!sole) return atomicMax(a, v);
+void raise(std::atomic<uint64_t>& a, uint64_t v, std::size_t shard) {
+  if (shard == 0) return atomicMax(a, v);
   if (v > a.load(std::memory_order_relaxed)) a.store(v, std::memory_order_relaxed);
 }
 
@@ -118,15 +108,14 @@ uint64_t BucketHistogram::bucketHigh(std::size_t b) {
 }
 
 void BucketHistogram::record(uint64_t value) {
-  std::size_t shard = tShard < shards_.size() ? tShard : 0;
-  bool sole = soleWriter(shard);
+  std::size_t shard = detail::shardOf(shards_.size());
   Shard& s = *shards_[shard];
   std::size_t b = bucketOf(value);
   if (b >= kBuckets) b = kBuckets - 1;
-  add(s.buckets[b], 1, sole);
-  add(s.sum, value, sole);
-  lower(s.min, value, sole);
-  raise(s.max, value, sole);
+  detail::add(s.buckets[b], 1, shard);
+  detail::add(s.sum, value, shard);
+  lower(s.min, value, shard);
+  raise(s.max, value, shard);
 }
 
 std::vector<uint64_t> BucketHistogram::cumulative(uint64_t* sum) const {

@@ -28,6 +28,23 @@ std::size_t threadShard();
 namespace detail {
 /** The calling thread's shard; in the header so a counter update is a few inlined instructions. */
 inline thread_local std::size_t tShard = 0;
+
+/** The shard the calling thread writes to in a metric of `shards` shards. */
+inline std::size_t shardOf(std::size_t shards) { return tShard < shards ? tShard : 0; }
+
+/**
+ * Adds `n` to a cell of `shard`. A worker's shard has that worker as its only writer (readers
+ * only load), so a plain load and store is exact there and costs no locked instruction; shard 0
+ * is shared by every thread that is not a worker (main, admin, watchers) and is updated
+ * atomically.
+ */
+inline void add(std::atomic<uint64_t>& cell, uint64_t n, std::size_t shard) {
+  if (shard != 0) {
+    cell.store(cell.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  } else {
+    cell.fetch_add(n, std::memory_order_relaxed);
+  }
+}
 }  // namespace detail
 
 struct alignas(64) PaddedCounter {
@@ -37,20 +54,10 @@ struct alignas(64) PaddedCounter {
 class ShardedCounter final : public sdk::Counter {
  public:
   explicit ShardedCounter(std::size_t shards) : shards_(shards) {}
-  /**
-   * A worker's shard has that worker as its only writer (readers only load), so a plain load and
-   * store is exact there and costs no locked instruction; shard 0 is shared by every thread that
-   * is not a worker (main, admin, watchers) and is updated atomically. The core holds counters
-   * as ShardedCounter, so its calls are direct and inlined (about 22 updates per h2 request).
-   */
+  /** Inline: the core holds counters as ShardedCounter, so its calls are direct (about 22 per h2 request). */
   void incr(uint64_t n = 1) override {
-    std::size_t shard = detail::tShard;
-    if (shard != 0 && shard < shards_.size()) {
-      auto& cell = shards_[shard].value;
-      cell.store(cell.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-    } else {
-      shards_[0].value.fetch_add(n, std::memory_order_relaxed);
-    }
+    std::size_t shard = detail::shardOf(shards_.size());
+    detail::add(shards_[shard].value, n, shard);
   }
   uint64_t value() const;
 

@@ -4,41 +4,10 @@
 #include <cstring>
 
 #include "plugins/common/http/connection_header.h"
+#include "plugins/protocol/h2/byte_checks.h"
 
 namespace ferry::plugins::protocol::h2 {
 namespace {
-
-/** Whether `s` has no byte in 'A'..'Z', eight bytes at a time (every field of every block is checked). */
-bool isLower(std::string_view s) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHighBits = 0x8080808080808080ull;
-  auto hasUpper = [](uint64_t x) {
-    // Per byte, on its low seven bits (no carry crosses a byte): the high bit of the first sum
-    // says ">= 'A'", of the second "> 'Z'"; bytes with their own high bit set are not letters.
-    uint64_t low = x & ~kHighBits;
-    uint64_t atLeastA = low + (0x80 - 'A') * kOnes;
-    uint64_t aboveZ = low + (0x80 - 'Z' - 1) * kOnes;
-    return (atLeastA & ~aboveZ & ~x & kHighBits) != 0;
-  };
-  auto load = [&s]<std::size_t N>(std::size_t at) {
-    // Fixed-size copies compile to single loads (a variable-length memcpy is a libc call).
-    uint64_t x = 0;
-    std::memcpy(&x, s.data() + at, N);
-    return x;
-  };
-  std::size_t n = s.size();
-  if (n >= 8) {
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      if (hasUpper(load.template operator()<8>(i))) return false;
-    }
-    // The last eight bytes, overlapping what was checked: no byte-by-byte tail.
-    return i == n || !hasUpper(load.template operator()<8>(n - 8));
-  }
-  if (n >= 4) return !hasUpper(load.template operator()<4>(0) | load.template operator()<4>(n - 4) << 32);
-  if (n > 0) return !hasUpper(uint64_t(uint8_t(s[0])) | uint64_t(uint8_t(s[n / 2])) << 8 | uint64_t(uint8_t(s[n - 1])) << 16);
-  return true;
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -110,7 +79,7 @@ void HeaderBlock::addOwned(std::string name, std::string value) {
 void HeaderBlock::addRegular(const sdk::HeaderList& headers) {
   bool hasConnection = hasConnectionHeader(headers);
   for (const auto& [k, v] : headers) {
-    if (isLower(k)) {
+    if (bytes::isLower(k)) {
       if (regular(k, v, headers, hasConnection)) add(k, v);
     } else {
       std::string name = lower(k);
@@ -151,7 +120,7 @@ sdk::HeaderList regularFields(const sdk::HeaderList& in) {
   sdk::HeaderList out;
   out.reserve(in.size());
   for (const auto& [k, v] : in) {
-    std::string name = isLower(k) ? k : lower(k);
+    std::string name = bytes::isLower(k) ? k : lower(k);
     if (regular(name, v, in, hasConnection)) out.emplace_back(std::move(name), v);
   }
   return out;

@@ -1,15 +1,18 @@
 #include "plugins/protocol/h2/response_checks.h"
 
 #include "plugins/common/http/connection_header.h"
+#include "plugins/protocol/h2/byte_checks.h"
 
 #include <array>
-#include <cstring>
 
 namespace ferry::plugins::protocol::h2 {
 namespace {
 
-constexpr uint64_t kOnes = 0x0101010101010101ull;
-constexpr uint64_t kHighBits = 0x8080808080808080ull;
+using bytes::allBytes;
+using bytes::equals;
+using bytes::inRange;
+using bytes::kHighBits;
+using bytes::kOnes;
 
 // --- bytes, one at a time (the reference, and the short or unusual cases) --------------------
 
@@ -22,13 +25,7 @@ constexpr std::array<bool, 256> kNameChar = [] {
 
 bool badValueByte(uint8_t b) { return (b < 0x20 && b != '\t') || b == 0x7f; }
 
-// --- eight bytes at a time ---------------------------------------------------------------------
-// Each test below sets, in every byte of the result, the high bit when the byte (its low seven
-// bits; callers deal with bytes above 0x7f) meets the condition. No carry crosses a byte.
-
-uint64_t atLeast(uint64_t low7, uint8_t lo) { return low7 + (0x80 - lo) * kOnes; }
-uint64_t inRange(uint64_t low7, uint8_t lo, uint8_t hi) { return atLeast(low7, lo) & ~atLeast(low7, hi + 1) & kHighBits; }
-uint64_t equals(uint64_t low7, uint8_t c) { return ~((low7 ^ c * kOnes) + 0x7f * kOnes) & kHighBits; }
+// --- eight bytes at a time (byte_checks.h) ----------------------------------------------------
 
 /** Eight bytes that are all a-z, 0-9 or '-' (almost every field name is made of these). */
 bool commonNameChars(uint64_t x) {
@@ -47,56 +44,12 @@ bool mayHoldBadValueByte(uint64_t x) {
   return (belowSpace | isDel) != 0;
 }
 
-uint64_t load8(const char* p) {
-  uint64_t x;
-  std::memcpy(&x, p, 8);
-  return x;
-}
-
-uint64_t load4(const char* p) {
-  uint32_t x;
-  std::memcpy(&x, p, 4);
-  return x;
-}
-
-/**
- * Whether every byte of `s` passes: `word` tells "all eight pass" (or "maybe not"), `byte` is
- * exact and decides the "maybe". Strings of 4 bytes or more are read as 8-byte words (the last
- * word, or the two 4-byte halves of a short string, overlapping what came before: an "all pass"
- * test does not mind reading a byte twice); shorter ones byte by byte.
- */
-template <typename Word, typename Byte>
-inline bool allBytes(std::string_view s, Word word, Byte byte) {
-  auto exact = [&byte](const char* p, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!byte(static_cast<uint8_t>(p[i]))) return false;
-    }
-    return true;
-  };
-  const char* p = s.data();
-  std::size_t n = s.size();
-  if (n < 4) return exact(p, n);
-  if (n < 8) return word(load4(p) | load4(p + n - 4) << 32) || exact(p, n);
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    if (!word(load8(p + i)) && !exact(p + i, 8)) return false;
-  }
-  return i == n || word(load8(p + n - 8)) || exact(p + n - 8, 8);
-}
-
 bool nameBytes(std::string_view s) {
   return allBytes(s, commonNameChars, [](uint8_t b) { return kNameChar[b]; });
 }
 
 bool valueBytes(std::string_view s) {
   return allBytes(s, [](uint64_t x) { return !mayHoldBadValueByte(x); }, [](uint8_t b) { return !badValueByte(b); });
-}
-
-bool hasUpper(std::string_view s) {
-  for (char c : s) {
-    if (c >= 'A' && c <= 'Z') return true;
-  }
-  return false;
 }
 
 /** Digits only, at least one, no overflow; else -1. */
@@ -108,16 +61,6 @@ int64_t parseLength(std::string_view s) {
     n = n * 10 + (c - '0');
   }
   return n;
-}
-
-bool equalsIgnoringCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
 }
 
 inline bool nameOk(std::string_view name) {
@@ -155,7 +98,7 @@ void ResponseChecks::beginBlock() {
 ResponseChecks::Verdict ResponseChecks::field(std::string_view name, std::string_view value, const char** why) {
   bool pseudo = !name.empty() && name[0] == ':';
   if (!nameOk(name)) {
-    *why = pseudo ? "a malformed pseudo-header name" : hasUpper(name) ? "an upper-case field name" : "a malformed field name";
+    *why = pseudo ? "a malformed pseudo-header name" : !bytes::isLower(name) ? "an upper-case field name" : "a malformed field name";
     return Verdict::StreamError;
   }
   if (!valueOk(value)) {
@@ -184,7 +127,7 @@ ResponseChecks::Verdict ResponseChecks::field(std::string_view name, std::string
     *why = "a connection-specific field (connection, keep-alive, proxy-connection, transfer-encoding or upgrade)";
     return Verdict::StreamError;
   }
-  if (name.size() == 2 && name == "te" && !equalsIgnoringCase(value, "trailers")) {
+  if (name.size() == 2 && name == "te" && !sdk::headerNameEquals(value, "trailers")) {
     *why = "te other than \"trailers\"";
     return Verdict::StreamError;
   }
@@ -195,7 +138,7 @@ ResponseChecks::Verdict ResponseChecks::field(std::string_view name, std::string
 ResponseChecks::Verdict ResponseChecks::contentLength(std::string_view value, const char** why) {
   if (status_ == 204) {
     // Forbidden on 204, but widely sent as 0: accepted as 0 and dropped, as nghttp2 does.
-    if (contentLength_ != -1 || !equalsIgnoringCase(value, "0")) {
+    if (contentLength_ != -1 || !sdk::headerNameEquals(value, "0")) {
       *why = "a content-length other than 0 on a 204 response";
       return Verdict::StreamError;
     }
