@@ -279,8 +279,9 @@ class H2Client:
 
     def read(self, sid, until="end", max_bytes=None, timeout=None):
         """Reads events until stream `sid` ends or is reset (or, with until="head", has its head, or
-        `max_bytes` of body). Returns a dict: status, headers, body, trailers, reset (code or None)."""
-        result = {"status": None, "headers": [], "body": b"", "trailers": [], "reset": None, "ended": False}
+        `max_bytes` of body). Returns a dict: status, headers, body (a bytearray: appending to bytes
+        would copy the whole body on every DATA frame), trailers, reset (code or None)."""
+        result = _stream_result()
         deadline = time.monotonic() + (timeout or self.timeout)
         pending = getattr(self, "_pending", {})
         self._pending = pending
@@ -303,8 +304,7 @@ class H2Client:
             for ev in self.conn.receive_data(data):
                 target = result if getattr(ev, "stream_id", None) == sid else None
                 if target is None and getattr(ev, "stream_id", None):
-                    target = pending.setdefault(ev.stream_id, {"status": None, "headers": [], "body": b"", "trailers": [],
-                                                               "reset": None, "ended": False})
+                    target = pending.setdefault(ev.stream_id, _stream_result())
                 if isinstance(ev, h2.events.ResponseReceived):
                     target["headers"] = ev.headers
                     target["status"] = int(dict(ev.headers)[":status"])
@@ -324,6 +324,10 @@ class H2Client:
         return result
 
 
+def _stream_result():
+    return {"status": None, "headers": [], "body": bytearray(), "trailers": [], "reset": None, "ended": False}
+
+
 class RawH2Upstream(LoopbackServer):
     """An h2c upstream that answers every request with the same hand-made response, fields sent
     as HPACK literals exactly as given (python-h2 would refuse to send malformed ones): for
@@ -339,7 +343,7 @@ class RawH2Upstream(LoopbackServer):
     def serve_connection(self, s):
         s.settimeout(0.2)
         s.sendall(frame(4, 0, 0, b""))
-        data = b""
+        data = bytearray()
         deadline = time.monotonic() + 60
         try:
             while not self.stopped and time.monotonic() < deadline:
@@ -353,13 +357,8 @@ class RawH2Upstream(LoopbackServer):
                 if data.startswith(b"PRI * HTTP/2.0"):
                     if len(data) < 24:
                         continue
-                    data = data[24:]
-                while len(data) >= 9:
-                    length = int.from_bytes(data[:3], "big")
-                    if len(data) < 9 + length:
-                        break
-                    ftype, flags, sid = data[3], data[4], int.from_bytes(data[5:9], "big") & 0x7fffffff
-                    payload, data = data[9:9 + length], data[9 + length:]
+                    del data[:24]
+                for ftype, flags, sid, payload in take_frames(data):
                     if ftype == 4 and not flags & 1:
                         s.sendall(frame(4, 1, 0, b""))  # SETTINGS ACK
                     elif ftype == 3:
@@ -386,7 +385,8 @@ def raw_frames(address, payload, timeout=3):
     host, port = address.split(":")
     with socket.create_connection((host, int(port)), timeout=timeout) as s:
         s.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0, b"") + payload)
-        data = b""
+        pending = bytearray()
+        frames = []
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -395,24 +395,32 @@ def raw_frames(address, payload, timeout=3):
                 break
             if not chunk:
                 break
-            data += chunk
-            if goaway_in(parse_frames(data)):
+            pending += chunk
+            frames += take_frames(pending)
+            if goaway_in(frames):
                 break
-    return parse_frames(data)
+    return frames
 
 
 def frame(ftype, flags, stream, payload):
     return struct.pack(">I", len(payload))[1:] + bytes([ftype, flags]) + struct.pack(">I", stream) + payload
 
 
-def parse_frames(data):
+def take_frames(buffer):
+    """Removes the whole frames at the start of the bytearray `buffer` and returns them as (type,
+    flags, stream id, payload); a partial frame stays for the next read. Each byte is looked at
+    once, however the frames were split across reads."""
     frames = []
-    while len(data) >= 9:
-        length = int.from_bytes(data[:3], "big")
-        if len(data) < 9 + length:
+    offset = 0
+    while len(buffer) - offset >= 9:
+        length = int.from_bytes(buffer[offset:offset + 3], "big")
+        end = offset + 9 + length
+        if len(buffer) < end:
             break
-        frames.append((data[3], data[4], int.from_bytes(data[5:9], "big") & 0x7fffffff, data[9:9 + length]))
-        data = data[9 + length:]
+        frames.append((buffer[offset + 3], buffer[offset + 4],
+                       int.from_bytes(buffer[offset + 5:offset + 9], "big") & 0x7fffffff, bytes(buffer[offset + 9:end])))
+        offset = end
+    del buffer[:offset]
     return frames
 
 

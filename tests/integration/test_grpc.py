@@ -84,7 +84,7 @@ class GrpcTest(GrpcBase):
             if i == 5:
                 break
         call.cancel()
-        wait_until(lambda: "ServerStream" in self.server.cancelled, timeout=10, what="the server to see the cancel")
+        wait_until(lambda: "ServerStream" in self.server.cancelled, what="the server to see the cancel")
         self.assertEqual(self.method("unary_unary", "Unary")(b"still", timeout=10), b"still")
 
     def test_unknown_service_is_refused(self):
@@ -114,7 +114,7 @@ class GrpcExampleTest(FerryTestCase):
         with self.assertRaises(grpc.RpcError):
             unary(b"fail:9", timeout=10)
         prefix = "rt/grpc/service/svc/%s/" % SERVICE
-        m = wait_until(lambda: (lambda m: m.get(prefix + "requests") == 2 and m)(ferry.metrics()), timeout=5,
+        m = wait_until(lambda: (lambda m: m.get(prefix + "requests") == 2 and m)(ferry.metrics()),
                        what="two requests counted")
         self.assertEqual((m[prefix + "success"], m[prefix + "failures"]), (1, 1))
 
@@ -131,7 +131,7 @@ class GrpcClassifierTest(GrpcBase):
                 unary(b"fail:" + code, timeout=10)
         prefix = "rt/grpc/service/svc/%s/" % SERVICE
         return wait_until(lambda: (lambda m: m.get(prefix + "requests") == 6 and m)(self.ferry.metrics()),
-                          timeout=5, what="six requests counted"), prefix
+                          what="six requests counted"), prefix
 
     def test_grpc_status_decides_success(self):
         m, prefix = self.calls()

@@ -5,14 +5,9 @@ import re
 import subprocess
 import time
 
-from harness import FerryTestCase, fs_config, main
+from harness import FerryTestCase, SANITIZER, free_port, fs_config, main, rss_kb
 
 SOAK_SECONDS = int(os.environ.get("FERRY_SOAK_SECONDS", "100"))
-
-
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
 
 
 class H2SoakTest(FerryTestCase):
@@ -20,7 +15,7 @@ class H2SoakTest(FerryTestCase):
         os.makedirs(os.path.join(self.tmp, "www"))
         with open(os.path.join(self.tmp, "www", "file"), "wb") as f:
             f.write(os.urandom(2048))
-        backend_port = __import__("harness").free_port()
+        backend_port = free_port()
         backend = subprocess.Popen(["nghttpd", "--no-tls", "-d", os.path.join(self.tmp, "www"), str(backend_port)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._stops.append(backend.kill)
@@ -51,11 +46,12 @@ class H2SoakTest(FerryTestCase):
         done, succeeded, failed, errored, timeout = counts
         self.assertEqual((failed, errored, timeout), (0, 0, 0), out)
         self.assertEqual(done, succeeded)
-        # Nothing stalled: the rate held for the whole run (at least 1,000 streams a second).
-        self.assertGreater(succeeded, 1000 * SOAK_SECONDS, out)
         self.assertGreaterEqual(elapsed, SOAK_SECONDS)
-        # No growth: what the soak adds beyond the warmed-up process is noise, not a leak.
-        self.assertLess(rss_after - rss_before, 2048, (rss_before, rss_after))
+        if not SANITIZER:  # a sanitizer's runtime changes both speed and memory beyond these figures
+            # Nothing stalled: the rate held for the whole run (at least 1,000 streams a second).
+            self.assertGreater(succeeded, 1000 * SOAK_SECONDS, out)
+            # No growth: what the soak adds beyond the warmed-up process is noise, not a leak.
+            self.assertLess(rss_after - rss_before, 2048, (rss_before, rss_after))
         metrics = ferry.metrics()
         # Ferry answered no error; the only failures are the streams h2load abandons when each
         # run ends (at most its 100 in flight, twice).

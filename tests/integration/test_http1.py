@@ -289,7 +289,7 @@ class Http1Test(FerryTestCase):
         self.write("disco/dead", "127.0.0.1 1\n")
         status, headers, body = wait_until(
             lambda: (lambda r: r if r[0] != 502 or b"No hosts" not in r[2] else None)(
-                http_request(self.addr, headers={"Host": "dead"})), timeout=2, what="the dead service to bind")
+                http_request(self.addr, headers={"Host": "dead"})), what="the dead service to bind")
         self.assertEqual(status, 502)
         self.assertIn("connection+to+127.0.0.1:1+failed", headers["l5d-err"])
 

@@ -51,7 +51,7 @@ class IdentifiersTest(FerryTestCase):
         import socket
         with socket.create_connection((host, int(port)), timeout=5) as s:
             s.sendall(b"GET /old HTTP/1.0\r\n\r\n")
-            out = b""
+            out = bytearray()
             while True:
                 chunk = s.recv(4096)
                 if not chunk:

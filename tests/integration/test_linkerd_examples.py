@@ -46,7 +46,7 @@ class LinkerdExamplesTest(FerryTestCase):
                 log = open(os.path.join(self.tmp, "run.log"), "w+")
                 proc = subprocess.Popen([FERRY, "--workers", "1", path], cwd=self.tmp, stdout=log, stderr=subprocess.STDOUT)
                 try:
-                    wait_until(lambda: proc.poll() is not None or "ready in" in open(log.name).read(), timeout=10,
+                    wait_until(lambda: proc.poll() is not None or "ready in" in open(log.name).read(),
                                what="%s to start" % path)
                     output = open(log.name).read()
                     missing = MISSING_FILE.search(output)

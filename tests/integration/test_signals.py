@@ -1,9 +1,8 @@
 """SIGTERM and SIGINT drain in-flight requests and exit 0."""
 import signal
 import threading
-import time
 
-from harness import fs_config, FerryTestCase, http_request, main
+from harness import fs_config, FerryTestCase, http_request, main, wait_until
 
 CONFIG = fs_config("""
 - protocol: http
@@ -13,13 +12,16 @@ CONFIG = fs_config("""
 """)
 
 
-def slow(handler, body):
-    time.sleep(0.5)
-    data = b"slow"
-    handler.send_response(200)
-    handler.send_header("Content-Length", str(len(data)))
-    handler.end_headers()
-    handler.wfile.write(data)
+def gated(gate):
+    """Answers once `gate` is set: the request stays in flight for as long as the test needs."""
+    def handler(h, body):
+        gate.wait(60)
+        data = b"slow"
+        h.send_response(200)
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        h.wfile.write(data)
+    return handler
 
 
 class SignalsTest(FerryTestCase):
@@ -30,23 +32,27 @@ class SignalsTest(FerryTestCase):
         self.assertIn("shutting down (SIGTERM)", ferry.output())
 
     def test_sigint_drains_in_flight_requests(self):
-        backend = self.start_backend("slow", handler=slow)
+        gate = threading.Event()
+        backend = self.start_backend("slow", handler=gated(gate))
+        self._stops.append(gate.set)
         self.write("disco/slow", "127.0.0.1 %d\n" % backend.port)
         ferry = self.start_ferry(CONFIG)
         result = {}
 
         def call():
-            result["r"] = http_request(ferry.router("r"), headers={"Host": "slow"})
+            result["r"] = http_request(ferry.router("r"), headers={"Host": "slow"}, timeout=30)
 
         t = threading.Thread(target=call)
         t.start()
-        time.sleep(0.2)  # the request is at the backend
+        wait_until(lambda: backend.requests, what="the request to reach the backend")
         ferry.proc.send_signal(signal.SIGINT)
-        t.join(timeout=10)
+        wait_until(lambda: "shutting down (SIGINT)" in ferry.output(), what="ferry to start draining")
+        self.assertIsNone(ferry.proc.poll(), "ferry exited with a request in flight")
+        gate.set()
+        t.join(timeout=30)
         self.assertEqual(result["r"][0], 200)
         self.assertEqual(result["r"][2], b"slow")
-        self.assertEqual(ferry.proc.wait(timeout=10), 0)
-        self.assertIn("shutting down (SIGINT)", ferry.output())
+        self.assertEqual(ferry.proc.wait(timeout=30), 0)
 
 
 if __name__ == "__main__":
