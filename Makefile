@@ -15,7 +15,7 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build test run install bench clean test-asan test-tsan
+.PHONY: all deps configure build test run install bench clean test-asan test-tsan fuzz
 
 all: build
 
@@ -60,3 +60,11 @@ bench: build
 
 clean:
 	@rm -rf $(BUILD_DIR)
+
+# libFuzzer harnesses (tests/fuzz), built by clang with ASan and UBSan into build-fuzz/fuzz/.
+# Run one with scripts/fuzz.sh (docs/testing.md); `make test` replays their corpora and regressions.
+fuzz:
+	@bash scripts/install-deps.sh fuzz
+	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+	  -DCMAKE_CXX_COMPILER=clang++ -DFERRY_FUZZ=ON -DFERRY_WERROR=OFF >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)

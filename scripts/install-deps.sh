@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that Ferry's build, tests and benchmarks need.
 # Idempotent: when everything is already installed it prints nothing and exits 0.
+# `install-deps.sh fuzz` also installs clang and its libFuzzer runtime (make fuzz).
 set -euo pipefail
 
 PACKAGES=(
@@ -14,6 +15,9 @@ PACKAGES=(
   # real peers used by the tests
   curl openssl python3 nghttp2-client nghttp2-server python3-grpcio python3-h2
 )
+if [ "${1:-}" = "fuzz" ]; then
+  PACKAGES+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -100,6 +100,7 @@ void HeaderBlock::copyInto(BlockBytes& storage) {
   }
   char* at = storage.data.get();
   auto keep = [&at](uint8_t*& bytes, std::size_t len) {
+    if (len == 0) return;  // nothing to keep (and `at` may be null: memcpy must not see it)
     std::memcpy(at, bytes, len);
     bytes = reinterpret_cast<uint8_t*>(at);
     at += len;

@@ -353,6 +353,9 @@ bool responseFraming(const sdk::HeaderList& headers, std::string_view requestMet
   return true;
 }
 
+/** All of a chunked body's trailer lines together (the limit a head's fields have by default). */
+constexpr std::size_t kMaxTrailerBytes = 8192;
+
 long BodyDecoder::feed(std::string_view in, std::string* out, ParseError* error) {
   std::size_t used = 0;
   switch (framing_.kind) {
@@ -412,7 +415,7 @@ long BodyDecoder::feed(std::string_view in, std::string* out, ParseError* error)
     } else {  // Trailers: header lines until a blank line
       auto eol = rest.find("\r\n");
       if (eol == std::string_view::npos) {
-        if (rest.size() > 8192) {
+        if (trailerBytes_ + rest.size() > kMaxTrailerBytes) {
           *error = err(431, "trailers too large");
           return -1;
         }
@@ -422,6 +425,13 @@ long BodyDecoder::feed(std::string_view in, std::string* out, ParseError* error)
         used += 2;
         done_ = true;
         break;
+      }
+      // Each line is bounded above, and so are all of them together: a peer that sends trailer
+      // lines forever must not be stored forever.
+      trailerBytes_ += eol + 2;
+      if (trailerBytes_ > kMaxTrailerBytes) {
+        *error = err(431, "trailers too large");
+        return -1;
       }
       std::string line(rest.substr(0, eol + 2));
       if (!parseFields(line, &trailers_, error)) return -1;

@@ -69,6 +69,7 @@ class BodyDecoder {
   uint64_t remaining_;
   State state_ = State::Size;
   sdk::HeaderList trailers_;
+  std::size_t trailerBytes_ = 0;  ///< all trailer lines so far, bounded as a head is
   bool done_ = false;
 };
 

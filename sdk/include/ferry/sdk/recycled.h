@@ -39,16 +39,26 @@ class Recycled {
       blocks.push_back(p);
       return;
     }
-    ::operator delete(p, size);
+    release(p, size);
   }
 
  private:
   static constexpr std::size_t kKeep = 1024;
 
+  /** Back to the global allocator; sized when the compiler has sized deallocation (clang before
+   *  17 needs -fsized-deallocation for it, and a plugin author's flags are theirs to choose). */
+  static void release(void* p, [[maybe_unused]] std::size_t size) {
+#if defined(__cpp_sized_deallocation)
+    ::operator delete(p, size);
+#else
+    ::operator delete(p);
+#endif
+  }
+
   struct Cache {
     std::vector<void*> blocks;
     ~Cache() {
-      for (void* p : blocks) ::operator delete(p, sizeof(T));
+      for (void* p : blocks) release(p, sizeof(T));
     }
   };
 

@@ -142,6 +142,19 @@ TEST(Http1ParseTest, BadChunksAreErrors) {
   }
 }
 
+TEST(Http1ParseTest, TrailersAreBoundedAltogetherNotOnlyPerLine) {
+  BodyDecoder d(Framing{Framing::Kind::Chunked, 0});
+  std::string out;
+  ParseError e;
+  ASSERT_EQ(d.feed("0\r\n", &out, &e), 3);
+  long result = 0;
+  for (int i = 0; i < 1000 && result >= 0; ++i) result = d.feed("X-Trailer: 0123456789\r\n", &out, &e);
+  EXPECT_LT(result, 0);
+  EXPECT_EQ(e.status, 431);
+  EXPECT_EQ(e.message, "trailers too large");
+  EXPECT_LT(d.trailers().size(), 400u);
+}
+
 TEST(Http1ParseTest, ResponseFraming) {
   Framing f;
   ParseError e;
