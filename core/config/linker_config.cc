@@ -169,9 +169,12 @@ ServerConfig parseServer(const std::shared_ptr<NodeView>& v, uint16_t defaultPor
   server.ip = take(v->string("ip", server.ip), server.ip, errors);
   server.port = readPort(*v, "port", defaultPort, errors);
   server.maxConcurrentRequests = take(v->integer("maxConcurrentRequests", 0), int64_t{0}, errors);
+  server.maxConnections = take(v->integer("maxConnections", 0), int64_t{0}, errors);
+  if (server.maxConnections < 0) errors.add(v->location() + ": maxConnections must be 0 (unlimited) or more");
   server.clearContext = take(v->boolean("clearContext", false), false, errors);
   server.tls = parseServerTls(*v, errors.list());
-  refuseUnsupported(*v, {"socketOptions", "announce", "serverSession", "timeoutMs"}, "server", errors.list());
+  // serverSession and headerReadTimeoutMs are the protocol's (plugins/common/http/connection_guard.h).
+  refuseUnsupported(*v, {"socketOptions", "announce", "timeoutMs"}, "server", errors.list());
   return server;
 }
 

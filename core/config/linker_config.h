@@ -41,6 +41,9 @@ struct ServerConfig {
   std::string ip = "127.0.0.1";
   uint16_t port = 0;
   int64_t maxConcurrentRequests = 0;  ///< 0: unlimited
+  /** Ferry's key: connections open at once on this server, all workers together (0: unlimited);
+   *  one more is closed as soon as it is accepted. */
+  int64_t maxConnections = 0;
   bool clearContext = false;
   std::optional<net::ServerTlsConfig> tls;
   std::shared_ptr<NodeView> view;

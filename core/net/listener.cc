@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 
 #include "core/net/tcp_stream.h"
@@ -18,21 +20,41 @@ struct Listener::WorkerAcceptor : std::enable_shared_from_this<WorkerAcceptor> {
   tcp::acceptor acceptor;
   OnAccept onAccept;
   sdk::TimerPtr backoff;
+  std::chrono::milliseconds delay{0};  ///< the current back-off; zero while accepts succeed
+  uint64_t failures = 0;               ///< accept failures in the current episode
   bool stopped = false;
 
   void acceptNext() {
     acceptor.async_accept([self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
       if (self->stopped || ec == asio::error::operation_aborted) return;
-      if (ec) {
-        // EMFILE and friends: log, back off briefly instead of spinning.
-        util::logLine(sdk::LogLevel::Warning, "listener", "accept failed: " + ec.message());
-        self->backoff = self->loop.schedule(std::chrono::milliseconds(50), [self] { self->acceptNext(); });
-        return;
+      if (ec) return self->failed(ec);
+      if (self->failures) {
+        util::logLine(sdk::LogLevel::Info, "listener",
+                      "accepting again after " + std::to_string(self->failures) + " failed accepts");
+        self->failures = 0;
+        self->delay = std::chrono::milliseconds(0);
       }
       auto stream = std::make_shared<TcpStream>(std::move(socket), self->loop);
       stream->setLingerOnClose(true);
       self->onAccept(self->index, std::move(stream));
       self->acceptNext();
+    });
+  }
+
+  /**
+   * EMFILE, ENFILE, ENOBUFS...: the connection stays in the backlog and the socket stays readable,
+   * so accepting again at once would spin. Back off (10 ms doubling to 1 s) and try again; the
+   * connections already open keep being served meanwhile, and any that close free descriptors.
+   * One log line per episode, not one per try.
+   */
+  void failed(const boost::system::error_code& ec) {
+    if (failures++ == 0) {
+      util::logLine(sdk::LogLevel::Warning, "listener",
+                    "accept failed: " + ec.message() + "; backing off until accepting works again");
+    }
+    delay = std::min(std::chrono::milliseconds(1000), std::max(std::chrono::milliseconds(10), delay * 2));
+    backoff = loop.schedule(delay, [self = shared_from_this()] {
+      if (!self->stopped) self->acceptNext();
     });
   }
 };

@@ -44,20 +44,15 @@ sdk::Status makeAll(const std::vector<config::KindBlock>& blocks, const std::str
 }  // namespace
 
 Router::Router(const config::RouterConfig& config, RouterDeps deps) : config_(config), deps_(std::move(deps)) {
-  for (std::size_t i = 0; i < config_.servers.size(); ++i) admitted_.push_back(std::make_unique<std::atomic<int64_t>>(0));
-}
-
-bool Router::admit(std::size_t index) {
-  int64_t limit = config_.servers[index].maxConcurrentRequests;
-  int64_t now = admitted_[index]->fetch_add(1, std::memory_order_relaxed);
-  if (limit > 0 && now >= limit) {
-    admitted_[index]->fetch_sub(1, std::memory_order_relaxed);
-    return false;
+  for (const auto& server : config_.servers) {
+    requestSlots_.push_back(std::make_unique<SharedLimit>(server.maxConcurrentRequests));
+    connectionSlots_.push_back(std::make_unique<SharedLimit>(server.maxConnections));
   }
-  return true;
 }
 
-void Router::release(std::size_t index) { admitted_[index]->fetch_sub(1, std::memory_order_relaxed); }
+bool Router::admit(std::size_t index) { return requestSlots_[index]->take(); }
+
+void Router::release(std::size_t index) { requestSlots_[index]->give(); }
 
 Router::~Router() {
   for (auto& l : listeners_) l->stop();

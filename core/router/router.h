@@ -103,6 +103,9 @@ class Router {
    */
   bool admit(std::size_t index);
   void release(std::size_t index);
+  /** The same for connections (`maxConnections`): false when server `index` has its fill. */
+  bool admitConnection(std::size_t index) { return connectionSlots_[index]->take(); }
+  void releaseConnection(std::size_t index) { connectionSlots_[index]->give(); }
 
  private:
   Router(const config::RouterConfig& config, RouterDeps deps);
@@ -120,7 +123,26 @@ class Router {
   std::vector<std::shared_ptr<const net::TlsContext>> clientTls_;
   std::vector<std::unique_ptr<RouterWorker>> workers_;
   std::vector<std::unique_ptr<net::Listener>> listeners_;
-  std::vector<std::unique_ptr<std::atomic<int64_t>>> admitted_;  ///< requests in flight per server
+  /** A count the workers share, with a cap (0: none). One atomic, no lock. */
+  class SharedLimit {
+   public:
+    explicit SharedLimit(int64_t limit) : limit_(limit) {}
+    bool take() {
+      int64_t before = used_.fetch_add(1, std::memory_order_relaxed);
+      if (limit_ > 0 && before >= limit_) {
+        used_.fetch_sub(1, std::memory_order_relaxed);
+        return false;
+      }
+      return true;
+    }
+    void give() { used_.fetch_sub(1, std::memory_order_relaxed); }
+
+   private:
+    const int64_t limit_;
+    std::atomic<int64_t> used_{0};
+  };
+  std::vector<std::unique_ptr<SharedLimit>> requestSlots_;     ///< per server: maxConcurrentRequests
+  std::vector<std::unique_ptr<SharedLimit>> connectionSlots_;  ///< per server: maxConnections
   /** Live bindings by key (name + local dtab), main thread only. */
   struct LiveBinding {
     std::unique_ptr<naming::Binding> binding;

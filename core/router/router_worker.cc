@@ -46,10 +46,18 @@ void RouterWorker::onAccept(std::size_t serverIndex, std::shared_ptr<net::TcpStr
           store_, "rt/" + router_.label() + "/server/" + addr.substr(0, colon) + "/" + addr.substr(colon + 1));
       serverConnections_.push_back(&store_.gauge(stats->prefix() + "/connections"));
       serverConnects_.push_back(&store_.counter(stats->prefix() + "/connects"));
+      serverRefused_.push_back(&store_.counter(stats->prefix() + "/connections_refused"));
       serverStreams_.push_back(router_.protocol().multiplexed() ? std::make_unique<StreamStats>(store_, stats->prefix())
                                                                 : nullptr);
       serverStats_.push_back(std::move(stats));
     }
+  }
+  if (!router_.admitConnection(serverIndex)) {
+    // maxConnections: this one is over the cap. Closed at once (the client sees a reset, not a
+    // hang), before any TLS or codec work is spent on it.
+    serverRefused_[serverIndex]->incr();
+    stream->abort();
+    return;
   }
   uint64_t id = nextConnectionId_++;
   auto conn = std::make_unique<Connection>();
@@ -59,7 +67,8 @@ void RouterWorker::onAccept(std::size_t serverIndex, std::shared_ptr<net::TcpStr
   serverConnects_[serverIndex]->incr();
   if (const auto& tls = router_.serverTls(serverIndex)) stream->startTls(tls);
   conn->codec = router_.protocol().newServerConnection(*stream, *servers_[serverIndex], serverIndex);
-  stream->setCloseObserver([this, id] {
+  stream->setCloseObserver([this, id, serverIndex] {
+    router_.releaseConnection(serverIndex);
     // The codec may be on the stack: free the connection on the next loop turn.
     boost::asio::post(loop_.io(), [this, id] {
       auto it = connections_.find(id);

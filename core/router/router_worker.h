@@ -76,6 +76,7 @@ class RouterWorker {
   std::vector<std::unique_ptr<StreamStats>> serverStreams_;  ///< per server, h2 routers only
   std::vector<sdk::Gauge*> serverConnections_;  ///< per server: rt/.../connections
   std::vector<sdk::Counter*> serverConnects_;   ///< per server: rt/.../connects
+  std::vector<sdk::Counter*> serverRefused_;    ///< per server: rt/.../connections_refused (maxConnections)
   std::map<uint64_t, std::unique_ptr<Connection>> connections_;
   uint64_t nextConnectionId_ = 1;
   std::unordered_map<std::string, Pending> bindings_;

@@ -75,14 +75,14 @@ def run_ferry(*args, timeout=30, env=None, cwd=None):
 class Ferry:
     """A running ferry process. Reads its log to learn the admin and router addresses."""
 
-    def __init__(self, config_text, workdir, extra_args=(), binary=FERRY, env=None, workers=2):
+    def __init__(self, config_text, workdir, extra_args=(), binary=FERRY, env=None, workers=2, preexec_fn=None):
         self.config_path = os.path.join(workdir, "linkerd.yaml")
         with open(self.config_path, "w") as f:
             f.write(config_text)
         self.log_path = os.path.join(workdir, "ferry.log")
         self.log = open(self.log_path, "w+")
         self.proc = subprocess.Popen([binary, "--workers", str(workers), *extra_args, self.config_path], stdout=self.log,
-                                     stderr=subprocess.STDOUT, cwd=workdir, env=env)
+                                     stderr=subprocess.STDOUT, cwd=workdir, env=env, preexec_fn=preexec_fn)
         self.admin = None
         self.routers = {}
         wait_until(self._ready, what="ferry to start (see %s)" % self.log_path)
@@ -238,6 +238,30 @@ def rss_kb(pid):
     """The resident set of process `pid`, in KiB."""
     with open("/proc/%d/status" % pid) as f:
         return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time process `pid` has used so far, in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def closed_by_peer(sock, timeout=30.0):
+    """Reads until the peer closes `sock` (EOF or reset) and returns what arrived before; fails
+    the test if it is still open after `timeout`."""
+    sock.settimeout(timeout)
+    chunks = []
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    except ConnectionResetError:
+        return b"".join(chunks)
+    except socket.timeout:
+        raise AssertionError("the connection is still open after %ss (got %r)" % (timeout, b"".join(chunks)[:200]))
 
 
 def free_port():

@@ -115,6 +115,7 @@ class H2ProtocolFactory final : public sdk::ProtocolFactory {
       note(readSessionSettings(*server, true, &ss.session));
       note(server->refuseUnsupported({"forwardClientCert", "requestAuthorizers", "timestampHeader"}, "h2 server"));
       note(common::http::parseServerHeaderSettings(*server, label, &ss.headers));
+      note(common::http::parseServerLimits(*server, &ss.limits));
       servers.push_back(ss);
     }
     SessionSettings client;

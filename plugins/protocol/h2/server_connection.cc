@@ -77,8 +77,24 @@ class ServerConnection::Exchange final : public Stream, public sdk::ServerExchan
 };
 
 ServerConnection::ServerConnection(sdk::ByteStream& stream, sdk::RequestRouter& router, const ServerSettings& settings)
-    : Session(stream, settings.session, Role::Server), router_(router), server_(settings), stamper_(settings.headers, kVia) {
+    : Session(stream, settings.session, Role::Server),
+      router_(router),
+      server_(settings),
+      stamper_(settings.headers, kVia),
+      guard_(stream.dispatcher(), settings.limits, {[this] { headTimedOut(); }, [this] { onShutdown(); },
+                                                     [this] { onShutdown(); }}) {
   // Our SETTINGS go out once the client's preface arrived: an HTTP/1 client gets a plain answer.
+  // The preface is due within headerReadTimeoutMs of the accept.
+  guard_.headStarted();
+}
+
+void ServerConnection::headTimedOut() {
+  if (dead()) return;
+  if (prefaceSeen_ == 0) return onShutdown();  // nothing said: closed without a word
+  // A preface or a header block (HEADERS then CONTINUATIONs, which nothing may interleave, so
+  // at most one is ever pending) dragged on: the peer is holding the connection, not using it.
+  nghttp2_session_terminate_session(session(), NGHTTP2_ENHANCE_YOUR_CALM);
+  flush();
 }
 
 ServerConnection::~ServerConnection() { onConnectionLost("connection closed"); }
@@ -99,6 +115,7 @@ void ServerConnection::onData(std::string_view bytes) {
       return;
     }
     prefaceSeen_ += n;
+    if (prefaceSeen_ == kPreface.size()) guard_.headComplete();
   }
   Session::onData(bytes);
 }
@@ -116,7 +133,12 @@ void ServerConnection::onShutdown() {
   flush();
 }
 
-Stream* ServerConnection::beginStream(int32_t) { return exchanges_.add(std::make_unique<Exchange>(*this)); }
+Stream* ServerConnection::beginStream(int32_t) {
+  guard_.headStarted();
+  Stream* stream = exchanges_.add(std::make_unique<Exchange>(*this));
+  guard_.inFlight(exchanges_.size());
+  return stream;
+}
 
 void ServerConnection::onHeaders(Stream& stream, sdk::HeaderList headers, bool endStream, bool tooLarge) {
   auto& ex = static_cast<Exchange&>(stream);
@@ -130,6 +152,7 @@ void ServerConnection::onHeaders(Stream& stream, sdk::HeaderList headers, bool e
     return;
   }
   ex.headSeen = true;
+  guard_.headComplete();
   ex.inboundEnded = endStream;
   if (tooLarge) {
     return refuse(ex, 431, "request header list exceeds maxHeaderListBytes (" +
@@ -178,9 +201,13 @@ void ServerConnection::onStreamClosed(Stream& stream, uint32_t code) {
     ex.sink = nullptr;
     if (handler) handler->onReset({toResetCode(code), "the client reset the stream (" + errorCodeName(code) + ")"});
   }
+  // A stream closed before its header block was whole (nghttp2 refused the block): that block
+  // is over too, and the next one may begin.
+  if (!ex.headSeen) guard_.headComplete();
   // The request is over on both sides: its header list is kept for later streams' blocks.
   if (ex.incoming.empty()) ex.incoming = std::move(ex.head.headers);
   if (auto owned = exchanges_.take(ex)) retire(std::move(owned));
+  guard_.inFlight(exchanges_.size());
 }
 
 void ServerConnection::onConnectionLost(const std::string& why) {

@@ -32,12 +32,15 @@ class ServerConnection final : public Session {
   void onConnectionLost(const std::string& why) override;
   /** Answers a request this codec refuses on its own (431, call depth), with l5d-err. */
   void refuse(Exchange& exchange, int status, const std::string& message);
+  /** headerReadTimeoutMs passed before the preface or inside a header block. */
+  void headTimedOut();
 
   sdk::RequestRouter& router_;
   const ServerSettings& server_;
   common::http::RequestHeaderStamper stamper_;
   sdk::SlotVector<Exchange> exchanges_;
   std::size_t prefaceSeen_ = 0;
+  common::http::ConnectionGuard guard_;  ///< last: its timers call into the members above
 };
 
 }  // namespace ferry::plugins::protocol::h2

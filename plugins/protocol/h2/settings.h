@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "plugins/common/http/connection_guard.h"
 #include "plugins/common/http/server_headers.h"
 
 namespace ferry::plugins::protocol::h2 {
@@ -41,6 +42,8 @@ struct SessionSettings {
 struct ServerSettings {
   SessionSettings session;
   common::http::ServerHeaderSettings headers;
+  /** headerReadTimeoutMs (the preface, and each request's header block) and serverSession. */
+  common::http::ServerLimits limits;
 };
 
 /** The Via entry this proxy appends to requests and responses (Linkerd: "h2 linkerd"). */

@@ -39,6 +39,8 @@ sdk::Status readOptionalKb(const sdk::ConfigView& view, const char* key, std::op
  *       maxCallDepth: 1000     # Via entries allowed before a request is refused as a loop
  *       addForwardedHeader: {by: {kind: router}, for: {kind: ip}}   # RFC 7239 Forwarded
  *       timestampHeader: X-Request-Start                           # arrival time, ms
+ *       headerReadTimeoutMs: 10000   # a request head must arrive whole within this (408 beyond)
+ *       serverSession: {idleTimeMs: 60000, lifeTimeMs: 3600000}    # idle / old connections closed
  */
 class HttpProtocolFactory final : public sdk::ProtocolFactory {
  public:
@@ -79,7 +81,8 @@ class HttpProtocolFactory final : public sdk::ProtocolFactory {
     for (std::size_t i = 0; list && i < list->size(); ++i) {
       auto server = list->at(i);
       ServerSettings ss;
-      note(common::http::parseServerHeaderSettings(*server, label, &ss));
+      note(common::http::parseServerHeaderSettings(*server, label, &ss.headers));
+      note(common::http::parseServerLimits(*server, &ss.limits));
       servers.push_back(ss);
     }
     if (!problems.empty()) {

@@ -166,8 +166,23 @@ class ServerConnection::Exchange final : public sdk::ServerExchange {
 
 ServerConnection::ServerConnection(sdk::ByteStream& stream, sdk::RequestRouter& router, const HttpSettings& settings,
                                    const ServerSettings& server)
-    : stream_(stream), router_(router), settings_(settings), server_(server), stamper_(server, settings.via) {
+    : stream_(stream),
+      router_(router),
+      settings_(settings),
+      server_(server),
+      stamper_(server.headers, settings.via),
+      guard_(stream.dispatcher(), server.limits,
+             {[this] { headTimedOut(); }, [this] { if (!current_) closeAfterWrite(); }, [this] { onShutdown(); }}) {
   stream_.setHandler(this);
+  // The first head is due within headerReadTimeoutMs of the accept: a client that connects and
+  // says nothing is cut off like one that says its head a byte at a time.
+  guard_.headStarted();
+}
+
+void ServerConnection::headTimedOut() {
+  if (current_ || closing_) return;
+  refuse(408, "request head not received within headerReadTimeoutMs (" +
+                  std::to_string(server_.limits.headerReadTimeout.count()) + " ms)");
 }
 
 ServerConnection::~ServerConnection() {
@@ -227,6 +242,7 @@ void ServerConnection::process() {
       break;  // the response is pending; pipelined requests wait
     }
     if (in_.empty()) break;
+    guard_.headStarted();  // no-op while the same head is pending
     ParseError error;
     std::size_t end = findHeadEnd(in_, settings_.limits, &error);
     if (end == static_cast<std::size_t>(-1)) {
@@ -234,6 +250,7 @@ void ServerConnection::process() {
       break;
     }
     if (end == 0) break;
+    guard_.headComplete();
     sdk::HttpRequestHead head;
     if (!parseRequestHead(std::string_view(in_).substr(0, end), settings_.limits, &head, &error)) {
       refuse(error.status, error.message);
@@ -250,8 +267,8 @@ void ServerConnection::process() {
                       std::to_string(*settings_.maxRequestBytes / 1024) + ")");
       break;
     }
-    if (common::http::viaCount(head.headers) >= server_.maxCallDepth) {
-      refuse(400, common::http::callDepthMessage(server_.maxCallDepth));
+    if (common::http::viaCount(head.headers) >= server_.headers.maxCallDepth) {
+      refuse(400, common::http::callDepthMessage(server_.headers.maxCallDepth));
       break;
     }
     bool keepAlive = !wantsClose(head.headers, head.versionMinor);
@@ -265,6 +282,7 @@ void ServerConnection::process() {
                        head.headers.end());
     stamper_.stamp(head.headers, stream_.localAddress(), stream_.peerAddress());
     current_ = std::make_unique<Exchange>(*this, std::move(head), framing, keepAlive, expectContinue);
+    guard_.inFlight(1);
     router_.onRequest(*current_);
   }
   processing_ = false;
@@ -272,6 +290,7 @@ void ServerConnection::process() {
 
 void ServerConnection::exchangeEnded(bool canContinue) {
   if (current_) finished_.push_back(std::move(current_));
+  guard_.inFlight(0);
   if (!canContinue || draining_) {
     closeAfterWrite();
     return;

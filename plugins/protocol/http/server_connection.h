@@ -37,6 +37,8 @@ class ServerConnection final : public sdk::ByteStreamHandler {
   /** The current exchange's response ended. */
   void exchangeEnded(bool canContinue);
   void closeAfterWrite();
+  /** headerReadTimeoutMs passed with a head incomplete: 408, then close. */
+  void headTimedOut();
 
   sdk::ByteStream& stream_;
   sdk::RequestRouter& router_;
@@ -49,6 +51,7 @@ class ServerConnection final : public sdk::ByteStreamHandler {
   bool closing_ = false;
   bool draining_ = false;
   common::http::RequestHeaderStamper stamper_;
+  common::http::ConnectionGuard guard_;  ///< last: its timers call into the members above
 };
 
 }  // namespace ferry::plugins::protocol::http

@@ -6,13 +6,18 @@
 #include <optional>
 #include <string>
 
+#include "plugins/common/http/connection_guard.h"
 #include "plugins/common/http/server_headers.h"
 #include "plugins/protocol/http/http1_parse.h"
 
 namespace ferry::plugins::protocol::http {
 
-/** The server keys shared with h2 (maxCallDepth, addForwardedHeader, timestampHeader). */
-using ServerSettings = common::http::ServerHeaderSettings;
+/** The server keys shared with h2: the headers a server adds and checks (maxCallDepth,
+ *  addForwardedHeader, timestampHeader) and its limits (headerReadTimeoutMs, serverSession). */
+struct ServerSettings {
+  common::http::ServerHeaderSettings headers;
+  common::http::ServerLimits limits;
+};
 
 struct HttpSettings {
   HeadLimits limits;
