@@ -437,3 +437,75 @@ def rst_in(frames, stream):
         if ftype == 3 and sid == stream:
             return int.from_bytes(payload[:4], "big")
     return None
+
+
+class RawH2Connection:
+    """A hand-made h2c client connection for conformance checks: sends any frame, well-formed or
+    not, and reads the server's frames until a condition holds. Every wait is bounded."""
+
+    PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+    def __init__(self, address, timeout=10, preface=PREFACE, settings=b""):
+        host, port = address.split(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=timeout)
+        self.timeout = timeout
+        self.pending = bytearray()
+        self.frames = []
+        self.closed = False
+        self.pings = 0
+        self.sock.sendall(preface + (frame(4, 0, 0, settings) if preface == self.PREFACE else b""))
+
+    def close(self):
+        self.sock.close()
+
+    def send(self, *frames):
+        try:
+            self.sock.sendall(b"".join(frames))
+        except (BrokenPipeError, ConnectionResetError):
+            self.closed = True
+
+    def until(self, predicate):
+        """Reads frames until predicate(self.frames) is truthy or the server closes; returns the
+        predicate's last value."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            found = predicate(self.frames)
+            if found or self.closed or time.monotonic() >= deadline:
+                return found
+            try:
+                self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except ConnectionResetError:
+                chunk = b""
+            if not chunk:
+                self.closed = True
+                continue
+            self.pending += chunk
+            self.frames += take_frames(self.pending)
+            for ftype, flags, _, _ in self.frames[-64:]:
+                if ftype == 4 and not flags & 1 and not getattr(self, "_acked", False):
+                    self._acked = True
+                    self.send(frame(4, 1, 0, b""))  # acknowledge the server's SETTINGS once
+
+    def goaway(self):
+        """The server's GOAWAY error code (waits for it, or for the close: then None)."""
+        return self.until(goaway_in)
+
+    def stream_error(self, stream):
+        """The code of an RST_STREAM on `stream`, else of a GOAWAY (a connection error); None if
+        neither came before the close or the deadline."""
+        return self.until(lambda frames: rst_in(frames, stream) if rst_in(frames, stream) is not None
+                          else goaway_in(frames))
+
+    def stream_ended(self, stream):
+        return self.until(lambda frames: any(f[2] == stream and f[0] in (0, 1) and f[1] & 1 for f in frames) or
+                          rst_in(frames, stream) is not None)
+
+    def alive(self):
+        """True when the connection still answers a PING (so whatever came before was ignored)."""
+        self.pings += 1
+        payload = b"alive%03d" % self.pings
+        self.send(frame(6, 0, 0, payload))
+        return bool(self.until(lambda frames: (6, 1, 0, payload) in frames))

@@ -366,57 +366,5 @@ class H2UpstreamRulesTest(FerryTestCase):
         self.assertFalse(r["ended"])
 
 
-class H2ConformanceTest(FerryTestCase):
-    """Ferry's server side answers RFC 9113 violations with the errors the RFC requires."""
-
-    def setUp(self):
-        super().setUp()
-        self.write("disco/web", "127.0.0.1 1\n")
-        self.ferry = self.start_ferry(fs_config(H2_ROUTER.format(server_extra="")))
-        self.addr = self.ferry.router("h2")
-
-    def goaway(self, payload):
-        return goaway_in(raw_frames(self.addr, payload))
-
-    def test_data_on_stream_zero_is_protocol_error(self):
-        self.assertEqual(self.goaway(frame(0, 0, 0, b"x")), PROTOCOL_ERROR)
-
-    def test_headers_on_an_even_stream_is_protocol_error(self):
-        self.assertEqual(self.goaway(frame(1, 4, 2, b"\x82")), PROTOCOL_ERROR)
-
-    def test_zero_window_increment_on_the_connection_is_protocol_error(self):
-        self.assertEqual(self.goaway(frame(8, 0, 0, b"\x00\x00\x00\x00")), PROTOCOL_ERROR)
-
-    def test_window_beyond_2_31_is_flow_control_error(self):
-        self.assertEqual(self.goaway(frame(8, 0, 0, b"\x7f\xff\xff\xff")), FLOW_CONTROL_ERROR)
-
-    def test_invalid_initial_window_setting_is_flow_control_error(self):
-        self.assertEqual(self.goaway(frame(4, 0, 0, b"\x00\x04\x80\x00\x00\x00")), FLOW_CONTROL_ERROR)
-
-    def test_frame_larger_than_max_frame_size_is_frame_size_error(self):
-        self.assertEqual(self.goaway(frame(0, 0, 1, b"x" * 16385)), FRAME_SIZE_ERROR)
-
-    def test_settings_with_bad_length_is_frame_size_error(self):
-        self.assertEqual(self.goaway(frame(4, 0, 0, b"\x00\x01\x00")), FRAME_SIZE_ERROR)
-
-    def test_ping_is_answered(self):
-        frames = raw_frames(self.addr, frame(6, 0, 0, b"12345678"), timeout=1)
-        self.assertIn((6, 1, 0, b"12345678"), frames)
-
-    def test_request_with_uppercase_header_is_reset_with_protocol_error(self):
-        # :method GET, :scheme http, :path /, :authority web, then "X-Up: 1" literal (uppercase).
-        block = b"\x82\x86\x84" + b"\x41\x03web" + b"\x00\x04X-Up\x011"
-        frames = raw_frames(self.addr, frame(1, 5, 1, block), timeout=1)
-        self.assertEqual(rst_in(frames, 1), PROTOCOL_ERROR, frames)
-
-    def test_an_http1_client_is_told_this_router_speaks_h2(self):
-        status, headers, body = http_request(self.addr, path="/")
-        self.assertEqual(status, 505)
-        self.assertIn("h2", headers.get("l5d-err", ""))
-        # And Ferry serves the next client.
-        frames = raw_frames(self.addr, frame(6, 0, 0, b"abcdefgh"), timeout=1)
-        self.assertIn((6, 1, 0, b"abcdefgh"), frames)
-
-
 if __name__ == "__main__":
     main()

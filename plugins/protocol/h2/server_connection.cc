@@ -103,8 +103,18 @@ void ServerConnection::onData(std::string_view bytes) {
   static constexpr std::string_view kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
   if (prefaceSeen_ < kPreface.size() && !dead()) {
     std::size_t n = std::min(bytes.size(), kPreface.size() - prefaceSeen_);
-    if (bytes.substr(0, n) != kPreface.substr(prefaceSeen_, n)) {
-      // RFC 9113 §3.4 allows closing without a GOAWAY; an HTTP/1 client gets a readable answer.
+    std::size_t same = 0;
+    while (same < n && bytes[same] == kPreface[prefaceSeen_ + same]) ++same;
+    if (same < n) {
+      // An invalid preface is a connection error PROTOCOL_ERROR (RFC 9113 §3.4): our SETTINGS,
+      // then the GOAWAY. Except for what is plainly an HTTP/1 request (an upper-case method
+      // where "PRI " was due): that client could not read a GOAWAY, so it gets a readable answer.
+      bool http1 = prefaceSeen_ == 0 && same < 4 && bytes[0] >= 'A' && bytes[0] <= 'Z';
+      if (!http1) {
+        prefaceSeen_ = kPreface.size();  // nghttp2 must not see the bad bytes
+        terminate(NGHTTP2_PROTOCOL_ERROR);
+        return;
+      }
       std::string message = "this router speaks HTTP/2 (h2c with prior knowledge, or h2 over TLS), not HTTP/1";
       std::string body = message + "\n";
       stream_.write("HTTP/1.1 505 HTTP Version Not Supported\r\ncontent-type: text/plain\r\nl5d-err: " +

@@ -36,6 +36,12 @@ Session::Session(sdk::ByteStream& stream, const SessionSettings& settings, Role 
   nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &Session::onFrameRecvCb);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, &Session::onDataChunkCb);
   nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &Session::onStreamCloseCb);
+  if (role == Role::Server) {
+    // Late frames on closed streams (ClosedStreams): checked as each frame begins, and resets
+    // noted as they leave (nghttp2 sends some of its own, for malformed requests).
+    nghttp2_session_callbacks_set_on_begin_frame_callback(callbacks, &Session::onBeginFrameCb);
+    nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, &Session::onFrameSendCb);
+  }
   nghttp2_option* options = nullptr;
   nghttp2_option_new(&options);
   // Window credit follows what the other side of the relay accepted, not what arrived.
@@ -106,6 +112,7 @@ void Session::onData(std::string_view bytes) {
   if (dead_) return;
   retired_.clear();
   pingOutstanding_ = false;  // the peer is alive
+  if (role_ == Role::Server) checkLateData(bytes);
   ++callbackDepth_;
   ssize_t used = nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   --callbackDepth_;
@@ -245,6 +252,7 @@ void Session::resetStream(Stream& stream, uint32_t code) {
   flush();
   if (stream.closed || dead_) return;
   nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream.id, code);
+  if (role_ == Role::Server) closed_.resetByUs(stream.id);
   flushSoon();
 }
 
@@ -301,9 +309,11 @@ int Session::onBeginHeadersCb(nghttp2_session* session, const nghttp2_frame* fra
   if (frame->hd.type != NGHTTP2_HEADERS) return 0;
   Session* s = self(user);
   if (s->role_ == Role::Server && frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
+    s->closed_.opened(frame->hd.stream_id);
     Stream* stream = s->beginStream(frame->hd.stream_id);
     if (!stream) {
       nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_REFUSED_STREAM);
+      s->closed_.resetByUs(frame->hd.stream_id);
       return 0;
     }
     stream->id = frame->hd.stream_id;
@@ -387,6 +397,42 @@ int Session::onHeaderCb(nghttp2_session*, const nghttp2_frame* frame, const uint
                       std::forward_as_tuple(reinterpret_cast<const char*>(value), valuelen));
   }
   ++stream->incomingCount;
+  return 0;
+}
+
+void Session::lateFrame(uint8_t type, int32_t id) {
+  // DATA or HEADERS on a client stream that is no longer open: nghttp2, keeping no closed
+  // streams, would ignore it; RFC 9113 §5.1 and §5.1.1 say what it is.
+  if (id <= 0 || !(id & 1) || id > closed_.highest() || streamOf(id)) return;
+  if (nghttp2_session_find_stream(session_, id)) return;  // open, without a Stream of ours: nghttp2's call
+  switch (closed_.lateFrame(id, type == NGHTTP2_HEADERS)) {
+    case ClosedStreams::Verdict::Ignore:
+      return;
+    case ClosedStreams::Verdict::StreamClosed:
+      nghttp2_session_terminate_session(session_, NGHTTP2_STREAM_CLOSED);
+      return;
+    case ClosedStreams::Verdict::ProtocolError:
+      nghttp2_session_terminate_session(session_, NGHTTP2_PROTOCOL_ERROR);
+      return;
+  }
+}
+
+void Session::checkLateData(std::string_view bytes) {
+  // DATA frames are looked at before nghttp2 reads them: it drops DATA on a stream it does not
+  // know before any callback could see it. HEADERS are checked as nghttp2 begins them
+  // (onBeginFrameCb), when the frames before them on this read have taken effect.
+  inboundFrames_.scan(bytes, [this](uint8_t type, uint8_t, int32_t id) {
+    if (type == NGHTTP2_DATA) lateFrame(type, id);
+  });
+}
+
+int Session::onBeginFrameCb(nghttp2_session*, const nghttp2_frame_hd* hd, void* user) {
+  if (hd->type == NGHTTP2_HEADERS) self(user)->lateFrame(hd->type, hd->stream_id);  // server role only
+  return 0;
+}
+
+int Session::onFrameSendCb(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+  if (frame->hd.type == NGHTTP2_RST_STREAM) self(user)->closed_.resetByUs(frame->hd.stream_id);
   return 0;
 }
 

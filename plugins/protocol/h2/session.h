@@ -26,6 +26,8 @@
 #include <nghttp2/nghttp2.h>
 
 #include "ferry/sdk/protocol.h"
+#include "plugins/protocol/h2/closed_streams.h"
+#include "plugins/protocol/h2/frame_header_scanner.h"
 #include "plugins/protocol/h2/headers.h"
 #include "plugins/protocol/h2/pooled_memory.h"
 #include "plugins/protocol/h2/response_checks.h"
@@ -160,6 +162,8 @@ class Session : public sdk::ByteStreamHandler {
   static int onHeaderCb(nghttp2_session*, const nghttp2_frame*, const uint8_t*, size_t, const uint8_t*, size_t,
                         uint8_t, void*);
   static int onFrameRecvCb(nghttp2_session*, const nghttp2_frame*, void*);
+  static int onBeginFrameCb(nghttp2_session*, const nghttp2_frame_hd*, void*);
+  static int onFrameSendCb(nghttp2_session*, const nghttp2_frame*, void*);
   static int onDataChunkCb(nghttp2_session*, uint8_t, int32_t, const uint8_t*, size_t, void*);
   static int onStreamCloseCb(nghttp2_session*, int32_t, uint32_t, void*);
   static ssize_t readOutboxCb(nghttp2_session*, int32_t, uint8_t*, size_t, uint32_t*, nghttp2_data_source*, void*);
@@ -172,6 +176,11 @@ class Session : public sdk::ByteStreamHandler {
   void notifyDrainedProducers();
   /** Prepares `stream` to receive a header block. */
   void beginBlock(Stream& stream);
+  /** Server role: a DATA or HEADERS frame on `id`; a late one on a closed stream ends the connection
+   *  as RFC 9113 §5.1 says (ClosedStreams). */
+  void lateFrame(uint8_t type, int32_t id);
+  /** Server role: checks the DATA frames in `bytes` (see frame_header_scanner.h) before nghttp2 reads them. */
+  void checkLateData(std::string_view bytes);
   /** Client role: resets `stream` whose response broke a rule, and tells the role. */
   void responseBroke(Stream& stream, const char* why);
   /** The stream a received frame belongs to (the last one found, first). */
@@ -204,6 +213,8 @@ class Session : public sdk::ByteStreamHandler {
   // map. Set when a stream begins, forgotten when it closes.
   int32_t lastStreamId_ = 0;
   Stream* lastStream_ = nullptr;
+  ClosedStreams closed_;  ///< server role: the client's closed streams, for late frames on them
+  FrameHeaderScanner inboundFrames_{24};  ///< server role: the client's frames, after its preface
 };
 
 /** RFC 9113 error code to the SDK's, and back (they are the same numbers). */
