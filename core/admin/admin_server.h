@@ -1,5 +1,5 @@
 #pragma once
-// The admin server (linkerd1.md §5.1) on cpp-httplib: its own threads, which never touch live
+// The admin server (Linkerd 1.x docs: admin) on cpp-httplib: its own threads, which never touch live
 // state; every handler computes its answer on the main thread and waits for it.
 
 #include <memory>

@@ -1,5 +1,5 @@
 #pragma once
-// `client` and `service` blocks (linkerd1.md §1.5): `io.l5d.global` applies one set of
+// `client` and `service` blocks (Linkerd 1.x docs: client and service): `io.l5d.global` applies one set of
 // parameters to everything; `io.l5d.static` lists `configs` whose `prefix` matches the client
 // name (the bound id) or the service name, later entries overriding earlier ones.
 

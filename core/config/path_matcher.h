@@ -1,5 +1,6 @@
 #pragma once
-// PathMatcher: the prefixes of `io.l5d.static` client and service configs (linkerd1.md §1.5).
+// PathMatcher: the prefixes of `io.l5d.static` client and service configs (Linkerd 1.x docs:
+// client and service).
 // Elements are literal, `*` (any one element), or templates with `{name}` captures
 // (`{service}`, `{a}-{b}`: greedy, so `{a}-{b}` on `a-b-c` gives a=`a-b`, b=`c`). A matcher
 // matches a path when it matches the path's first elements.

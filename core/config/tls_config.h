@@ -1,5 +1,5 @@
 #pragma once
-// `tls` blocks of servers and clients (linkerd1.md §1.7), read into the net layer's configs.
+// `tls` blocks of servers and clients (Linkerd 1.x docs: TLS), read into the net layer's configs.
 //
 //   servers:
 //   - port: 4143

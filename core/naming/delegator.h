@@ -1,5 +1,5 @@
 #pragma once
-// The delegation tree behind `/delegator.json` and `ferry delegate` (linkerd1.md §5.1): every
+// The delegation tree behind `/delegator.json` and `ferry delegate` (Linkerd 1.x docs: admin): every
 // rewrite step from a logical path to bound addresses, with the dentry that produced it.
 
 #include <string>

@@ -1,5 +1,5 @@
 // Dtab and NameTree<Path> syntax: a recursive-descent parser over the grammar of
-// linkerd1.md §3.2, and Finagle's printing rules.
+// Linkerd 1.x docs: dtabs, and Finagle's printing rules.
 
 #include "core/naming/dtab.h"
 

@@ -1,5 +1,5 @@
 #pragma once
-// Dentry, Dtab and the NameTree<Path> syntax (linkerd1.md §3.1-§3.3).
+// Dentry, Dtab and the NameTree<Path> syntax (Linkerd 1.x docs: dtabs).
 
 #include <string>
 #include <string_view>

@@ -1,5 +1,5 @@
 #pragma once
-// The default interpreter (linkerd1.md §1.11, §3.4): binds a path through a dtab, the configured
+// The default interpreter (Linkerd 1.x docs: interpreters, dtabs): binds a path through a dtab, the configured
 // namers and the system namers, and keeps the result current as namers report changes.
 
 #include <functional>

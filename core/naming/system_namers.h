@@ -1,5 +1,5 @@
 #pragma once
-// The system namers under `/$/` (linkerd1.md §1.10): Finagle's inet, fixedinet, fail, nil, and
+// The system namers under `/$/` (Linkerd 1.x docs: namers): Finagle's inet, fixedinet, fail, nil, and
 // Linkerd's io.buoyant.* rewriting namers. They need no config and answer synchronously.
 
 #include "ferry/sdk/name.h"

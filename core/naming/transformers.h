@@ -1,5 +1,5 @@
 #pragma once
-// Applying transformers (linkerd1.md §1.12) to bound trees, and a namer that transforms the
+// Applying transformers (Linkerd 1.x docs: transformers) to bound trees, and a namer that transforms the
 // results of another (a namer's own `transformers`).
 
 #include <vector>

@@ -1,5 +1,5 @@
 #pragma once
-// TLS for server and client connections (linkerd1.md §1.7), on OpenSSL with memory BIOs: the
+// TLS for server and client connections (Linkerd 1.x docs: TLS), on OpenSSL with memory BIOs: the
 // TcpStream keeps doing the socket I/O, buffering and back-pressure, and a TlsSession only turns
 // ciphertext into plaintext and back. Codecs never see the difference (sdk/connection.h).
 

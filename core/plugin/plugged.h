@@ -1,7 +1,7 @@
 #pragma once
 // Plugged<T>: a plugin-made instance together with what it depends on. Members are destroyed
 // in reverse order: the instance first, then its host context, then (last) the reference that
-// keeps its shared object loaded. Hot reload relies on this (architecture-anchors §3.1.5).
+// keeps its shared object loaded. Hot reload relies on this (docs/architecture.md).
 
 #include <memory>
 

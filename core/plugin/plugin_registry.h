@@ -1,5 +1,5 @@
 #pragma once
-// Plugin discovery and loading (architecture-anchors §3.5, §3.7).
+// Plugin discovery and loading (docs/abi-policy.md, docs/plugin-authoring.md).
 //
 // Every `ferry-*.so` in the search path is loaded with Boost.DLL (RTLD_NOW | RTLD_LOCAL), its
 // boot symbol called, its manifest checked (ABI major equal, minor not newer, struct large

@@ -1,5 +1,5 @@
 #pragma once
-// The l5d-* headers the core reads and writes (linkerd1.md §4): per-request dtabs, the
+// The l5d-* headers the core reads and writes (Linkerd 1.x docs: HTTP headers): per-request dtabs, the
 // destination headers, clearContext, and the error responses with l5d-err.
 
 #include <string>

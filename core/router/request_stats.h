@@ -1,6 +1,6 @@
 #pragma once
 // RequestStats: the per-scope request metrics Linkerd reports for servers, services and clients
-// (linkerd1.md §5.2): requests, success, failures, pending, request_latency_ms, status/<code>,
+// (Linkerd 1.x docs: metrics): requests, success, failures, pending, request_latency_ms, status/<code>,
 // status/<N>XX. Handles are looked up once per scope and worker; updates are lock-free.
 
 #include <array>

@@ -1,5 +1,5 @@
 #pragma once
-// Router: one `routers[]` entry at run time (linkerd1.md §1.3). Main-thread side: the protocol
+// Router: one `routers[]` entry at run time (Linkerd 1.x docs: routers). Main-thread side: the protocol
 // and identifier instances, the listening sockets, and the live bindings of every name its
 // workers have asked for. Worker side: see router_worker.h.
 

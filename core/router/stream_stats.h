@@ -1,5 +1,5 @@
 #pragma once
-// StreamStats: Linkerd's h2 stream metrics for one server or client scope (linkerd1.md §2.2),
+// StreamStats: Linkerd's h2 stream metrics for one server or client scope (Linkerd 1.x docs: HTTP/2 protocol),
 // `stream/{remote,local}/{data/bytes, data/frames, reset, trailers}`: "remote" counts what the
 // peer on that side sent, "local" what Ferry sent it. `data/frames` counts the body pieces
 // relayed: one per DATA frame, or per part of one when a frame arrives split across reads.

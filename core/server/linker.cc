@@ -105,6 +105,12 @@ sdk::Status Linker::createRouters() {
 }
 
 sdk::Status Linker::start() {
+  // SIGINT and SIGTERM are ours from before "ready": a supervisor that signals as soon as it sees
+  // the process ready gets the drain, not the default action's kill.
+  signals_ = std::make_unique<boost::asio::signal_set>(main_.io(), SIGINT, SIGTERM);
+  signals_->async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (!ec) requestShutdown(sig == SIGINT ? "SIGINT" : "SIGTERM");
+  });
   stats::registerProcessMetrics(*stats_);
   if (auto s = createNamers(); !s) return s;
   if (auto s = createRouters(); !s) return s;
@@ -143,10 +149,6 @@ void Linker::stopWorkers() {
 }
 
 int Linker::run() {
-  boost::asio::signal_set signals(main_.io(), SIGINT, SIGTERM);
-  signals.async_wait([this](const boost::system::error_code& ec, int sig) {
-    if (!ec) requestShutdown(sig == SIGINT ? "SIGINT" : "SIGTERM");
-  });
   main_.run();
   return exitCode_;
 }

@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/signal_set.hpp>
+
 #include "core/config/linker_config.h"
 #include "core/http_client/async_http_client.h"
 #include "core/naming/interpreter.h"
@@ -82,6 +84,7 @@ class Linker {
   LinkerOptions options_;
 
   EventLoop main_;
+  std::unique_ptr<boost::asio::signal_set> signals_;  ///< SIGINT, SIGTERM: drain and exit
   std::unique_ptr<stats::StatsStore> stats_;
   InotifyWatcher fileWatcher_;
   http_client::AsyncHttpClient httpClient_;

@@ -1,5 +1,5 @@
 #pragma once
-// The stats store: Linkerd's metric tree (linkerd1.md §5.2) with per-thread shards.
+// The stats store: Linkerd's metric tree (Linkerd 1.x docs: metrics) with per-thread shards.
 //
 // Updates never lock and never look a name up: a handle is created once (main thread, or under
 // the creation mutex) and then updated by any thread into that thread's shard. Reads merge the

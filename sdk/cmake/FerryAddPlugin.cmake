@@ -19,8 +19,19 @@ function(ferry_add_plugin)
     LIBRARY_OUTPUT_DIRECTORY ${P_OUTPUT_DIR})
   target_link_options(${target} PRIVATE -Wl,-z,defs)
   target_link_libraries(${target} PRIVATE ferry::sdk ${P_LIBS})
-  # Plugin sources include their own headers as "plugins/<category>/<name>/x.h".
-  target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR})
+  # Plugin sources include their own headers as "plugins/<category>/<name>/x.h" (and the shared
+  # ones as "plugins/common/..."). The include root holds nothing but a link to the plugins
+  # folder, so a header of the host's (core/...) cannot be included by mistake: plugins see the
+  # SDK and plugins/, nothing else. A plugin built out of tree includes its own folder.
+  if(IS_DIRECTORY ${CMAKE_SOURCE_DIR}/plugins)
+    set(root ${CMAKE_BINARY_DIR}/plugin-include-root)
+    if(NOT EXISTS ${root}/plugins)
+      file(MAKE_DIRECTORY ${root})
+      file(CREATE_LINK ${CMAKE_SOURCE_DIR}/plugins ${root}/plugins SYMBOLIC)
+    endif()
+    target_include_directories(${target} PRIVATE ${root})
+  endif()
+  target_include_directories(${target} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   if(NOT P_NO_INSTALL)
     install(TARGETS ${target} LIBRARY DESTINATION lib/ferry/plugins)
   endif()

@@ -1,4 +1,4 @@
-// Path parsing and printing (Finagle's Path syntax, linkerd1.md §3.2).
+// Path parsing and printing (Finagle's Path syntax, Linkerd 1.x docs: dtabs).
 
 #include "ferry/sdk/path.h"
 

@@ -1,4 +1,4 @@
-// The ABI fingerprint guard (architecture-anchors §3.5): any edit of an SDK header changes the
+// The ABI fingerprint guard (docs/abi-policy.md): any edit of an SDK header changes the
 // hash and fails this test until sdk/abi.lock is updated, which forces the author to decide on
 // an ABI version bump (FERRY_SDK_ABI_MAJOR/MINOR) and log it in sdk/CHANGES-ABI.md.
 

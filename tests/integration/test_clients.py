@@ -123,7 +123,7 @@ PROBATION = fs_config("""
 
 
 class ProbationTest(FerryTestCase):
-    """loadBalancer.enableProbation (linkerd1.md §1.13): service discovery authoritative (false,
+    """loadBalancer.enableProbation (Linkerd 1.x docs: load balancers): service discovery authoritative (false,
     the default) or advisory (true: a removed endpoint stays while its connections succeed)."""
 
     def setUp(self):

@@ -1,4 +1,4 @@
-"""Identifiers through the real binary: names as linkerd1.md §1.9 gives them, a list tried in
+"""Identifiers through the real binary: names as Linkerd 1.x docs: identifiers gives them, a list tried in
 order, dstPrefix, and weighted unions split per request."""
 import collections
 import http.client

@@ -5,7 +5,7 @@ import os
 import shutil
 import subprocess
 
-from harness import BUILD_DIR, SOURCE_DIR, FerryTestCase, http_request, main
+from harness import BUILD_DIR, SANITIZER, SOURCE_DIR, FerryTestCase, http_request, main
 
 STANDALONE_CMAKE = """cmake_minimum_required(VERSION 3.25)
 project(static_namer CXX)
@@ -34,8 +34,11 @@ class SdkInstallTest(FerryTestCase):
         with open(os.path.join(src, "CMakeLists.txt"), "w") as f:
             f.write(STANDALONE_CMAKE)
         build = os.path.join(self.tmp, "static_build")
-        p = subprocess.run(["cmake", "-S", src, "-B", build, "-DCMAKE_PREFIX_PATH=" + prefix], capture_output=True,
-                           text=True, timeout=120)
+        # A plugin for a sanitized host is built the way the host was (the build signature says so).
+        flags = ["-DCMAKE_CXX_FLAGS=-fsanitize=" + SANITIZER,
+                 "-DCMAKE_MODULE_LINKER_FLAGS=-fsanitize=" + SANITIZER] if SANITIZER else []
+        p = subprocess.run(["cmake", "-S", src, "-B", build, "-DCMAKE_PREFIX_PATH=" + prefix, *flags],
+                           capture_output=True, text=True, timeout=120)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         p = subprocess.run(["cmake", "--build", build], capture_output=True, text=True, timeout=300)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)

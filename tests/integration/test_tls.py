@@ -1,4 +1,4 @@
-"""TLS on servers and clients (linkerd1.md §1.7) with real peers: nghttp and curl over TLS with
+"""TLS on servers and clients (Linkerd 1.x docs: TLS) with real peers: nghttp and curl over TLS with
 ALPN, Ferry-to-Ferry TLS with certificate verification, and the errors for bad certificates."""
 import json
 import os

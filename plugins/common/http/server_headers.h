@@ -1,6 +1,6 @@
 #pragma once
 // What every HTTP server codec (http and h2) does to a request before the router sees it, and
-// the server keys that control it (linkerd1.md §1.4, §4): `maxCallDepth` loop detection over
+// the server keys that control it (Linkerd 1.x docs: servers, §4): `maxCallDepth` loop detection over
 // Via, `addForwardedHeader` (RFC 7239, Linkerd's labelers) and `timestampHeader`.
 // Header-only: each protocol plugin is its own .so and compiles its own copy.
 

@@ -7,7 +7,7 @@
 //     segments: 1       # optional: only the first N segments (gRPC: route by service)
 //
 // The query string and a trailing `/` are removed; a path with fewer than `segments` segments,
-// or an absent header, is not identified (linkerd1.md §1.9).
+// or an absent header, is not identified (Linkerd 1.x docs: identifiers).
 
 #include <optional>
 

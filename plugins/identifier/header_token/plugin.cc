@@ -4,7 +4,7 @@
 //     kind: io.l5d.header.token
 //     header: Host            # default: Host (http), :authority (h2)
 //
-// The value is not lower-cased and a `:port` stays in it (linkerd1.md §1.9).
+// The value is not lower-cased and a `:port` stays in it (Linkerd 1.x docs: identifiers).
 
 #include "ferry/sdk/identifier.h"
 

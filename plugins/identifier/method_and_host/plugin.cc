@@ -1,4 +1,4 @@
-// io.l5d.methodAndHost: `/svc/1.1/<METHOD>/<host>[/<uri path>]` (linkerd1.md §1.9).
+// io.l5d.methodAndHost: `/svc/1.1/<METHOD>/<host>[/<uri path>]` (Linkerd 1.x docs: identifiers).
 //
 //   identifier:
 //     kind: io.l5d.methodAndHost

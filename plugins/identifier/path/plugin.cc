@@ -6,7 +6,7 @@
 //     consume: true     # remove those segments from the URL sent on (default false)
 //
 // `/true/love/waits.php` with segments 2 and consume is named /svc/true/love and forwarded as
-// `/waits.php`. A request with fewer segments is not identified (linkerd1.md §1.9).
+// `/waits.php`. A request with fewer segments is not identified (Linkerd 1.x docs: identifiers).
 
 #include "ferry/sdk/identifier.h"
 #include "plugins/common/identifier/path_segments.h"

@@ -1,5 +1,5 @@
 #pragma once
-// io.l5d.fs: one file per service under rootDir (linkerd1.md §1.10).
+// io.l5d.fs: one file per service under rootDir (Linkerd 1.x docs: namers).
 //
 // A file holds one endpoint per line, `host port` or `host port * weight`; `#` starts a
 // comment. Sub-directories nest names: /#/io.l5d.fs/prod/web reads rootDir/prod/web. A missing

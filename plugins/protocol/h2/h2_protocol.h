@@ -1,5 +1,5 @@
 #pragma once
-// `protocol: h2`: HTTP/2 and gRPC (linkerd1.md §2.2), framing by nghttp2.
+// `protocol: h2`: HTTP/2 and gRPC (Linkerd 1.x docs: HTTP/2 protocol), framing by nghttp2.
 
 #include <memory>
 #include <vector>

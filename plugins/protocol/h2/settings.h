@@ -1,5 +1,5 @@
 #pragma once
-// The h2 protocol's settings: Linkerd's h2 server keys (linkerd1.md §2.2) and what this proxy
+// The h2 protocol's settings: Linkerd's h2 server keys (Linkerd 1.x docs: HTTP/2 protocol) and what this proxy
 // advertises in SETTINGS.
 
 #include <chrono>

@@ -1,5 +1,5 @@
 #pragma once
-// `protocol: http`: HTTP/1.0 and HTTP/1.1 (linkerd1.md §2.1).
+// `protocol: http`: HTTP/1.0 and HTTP/1.1 (Linkerd 1.x docs: HTTP/1.1 protocol).
 
 #include <memory>
 #include <vector>

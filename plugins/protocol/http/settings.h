@@ -1,5 +1,6 @@
 #pragma once
-// The http protocol's own settings (router and server keys of linkerd1.md §1.3-§1.4, §2.1).
+// The http protocol's own settings: its router and server keys (Linkerd 1.x docs: routers,
+// servers, HTTP/1.1 protocol).
 
 #include <cstddef>
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The gRPC classifiers of Linkerd's h2 router (linkerd1.md §1.15), one .so. They read
+// The gRPC classifiers of Linkerd's h2 router (Linkerd 1.x docs: response classifiers), one .so. They read
 // `grpc-status` from the trailers, or from the head of a trailers-only response.
 //
 //   service:

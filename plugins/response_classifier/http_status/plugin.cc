@@ -1,4 +1,5 @@
-// The status-code classifiers of Linkerd's http and h2 routers (linkerd1.md §1.15), one .so:
+// The status-code classifiers of Linkerd's http and h2 routers (Linkerd 1.x docs: response
+// classifiers), one .so:
 //
 //   service:
 //     responseClassifier: {kind: io.l5d.http.retryableRead5XX}

@@ -1,5 +1,5 @@
 #pragma once
-// Addresses and address sets: what a bound name resolves to (linkerd1.md §3.1, Name.Bound.addr).
+// Addresses and address sets: what a bound name resolves to (Linkerd 1.x docs: dtabs, Name.Bound.addr).
 
 #include <cstdint>
 #include <map>

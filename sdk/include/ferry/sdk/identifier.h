@@ -1,5 +1,5 @@
 #pragma once
-// Identifier: names a request, `/svc/...` (linkerd1.md §1.9).
+// Identifier: names a request, `/svc/...` (Linkerd 1.x docs: identifiers).
 //
 //   routers:
 //   - protocol: http

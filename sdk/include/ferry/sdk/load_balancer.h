@@ -1,5 +1,5 @@
 #pragma once
-// Load balancer: picks an endpoint per request (linkerd1.md §1.13), thread-aware as Envoy's:
+// Load balancer: picks an endpoint per request (Linkerd 1.x docs: load balancers), thread-aware as Envoy's:
 // the policy is created on the main thread; each worker builds its own picker from an immutable
 // endpoint snapshot and uses it without locks.
 //

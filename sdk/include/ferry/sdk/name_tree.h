@@ -1,5 +1,5 @@
 #pragma once
-// NameTree<T>: the routing language's value (linkerd1.md §3.1).
+// NameTree<T>: the routing language's value (Linkerd 1.x docs: dtabs).
 //
 // Six cases: Leaf(T); Alt (ordered fallback); Union (weighted split); Neg (`~`, "no such name,
 // try the next alternative"); Fail (`!`, stop falling back); Empty (`$`, the name exists but has

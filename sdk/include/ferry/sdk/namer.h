@@ -1,7 +1,7 @@
 #pragma once
 // Namer: turns a concrete name (`/#/<prefix>/...`) into a tree of bound endpoint sets.
 //
-// Config (linkerd1.md §1.10):
+// Config (Linkerd 1.x docs: namers):
 //   namers:
 //   - kind: io.l5d.fs            # the factory's kind
 //     prefix: /io.l5d.fs         # optional; default /<kind>; served at /#/<prefix>

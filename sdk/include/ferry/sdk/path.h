@@ -1,5 +1,5 @@
 #pragma once
-// Path: a hierarchical name such as /svc/web or /#/io.l5d.fs/web (linkerd1.md §3.1).
+// Path: a hierarchical name such as /svc/web or /#/io.l5d.fs/web (Linkerd 1.x docs: dtabs).
 
 #include <cstddef>
 #include <functional>

@@ -1,7 +1,7 @@
 #pragma once
 // PluginFactory and FERRY_PLUGIN_MANIFEST: how a shared object declares what it provides.
 //
-// Each extension point has three parts (architecture-anchors §0.2): a factory registered under
+// Each extension point has three parts (docs/plugin-authoring.md): a factory registered under
 // its kind, a config validated on the main thread, and instances made by the factory. A plugin
 // library defines static factory objects and lists them once:
 //

@@ -1,5 +1,5 @@
 #pragma once
-// Response classifier: success, failure or retryable failure (linkerd1.md §1.15).
+// Response classifier: success, failure or retryable failure (Linkerd 1.x docs: response classifiers).
 //
 //   service:
 //     responseClassifier: {kind: io.l5d.http.retryableRead5XX}

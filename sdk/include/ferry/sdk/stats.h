@@ -1,5 +1,5 @@
 #pragma once
-// Stats: counters, gauges and histograms in Linkerd's hierarchical metric tree (linkerd1.md §5.2).
+// Stats: counters, gauges and histograms in Linkerd's hierarchical metric tree (Linkerd 1.x docs: metrics).
 //
 // The core owns the store and hands every plugin a scope that is already prefixed
 // (`namer/<prefix>/`, `rt/<router>/client/<id>/lb/`); a plugin never builds its own prefix.

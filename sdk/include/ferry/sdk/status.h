@@ -1,7 +1,7 @@
 #pragma once
 // Status and Result<T>: how every SDK call reports failure.
 //
-// Exceptions never cross the plugin boundary (architecture-anchors §3.1, principle 4). A call
+// Exceptions never cross the plugin boundary (docs/plugin-authoring.md, principle 4). A call
 // that can fail returns a Status or a Result<T>; the message is meant for an operator and should
 // name what was wrong ("rootDir '/x' is not a directory"), not how the code noticed.
 

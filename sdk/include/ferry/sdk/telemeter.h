@@ -1,5 +1,5 @@
 #pragma once
-// Telemeter: exports what the stats store holds (Prometheus, statsd, ...) (linkerd1.md §1.16).
+// Telemeter: exports what the stats store holds (Prometheus, statsd, ...) (Linkerd 1.x docs: telemeters).
 
 #include <functional>
 #include <memory>

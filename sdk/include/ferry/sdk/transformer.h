@@ -1,5 +1,5 @@
 #pragma once
-// Transformer: rewrites a bound tree after binding (linkerd1.md §1.12), e.g. io.l5d.port sends
+// Transformer: rewrites a bound tree after binding (Linkerd 1.x docs: transformers), e.g. io.l5d.port sends
 // every endpoint to the peer linker's port. Configured under `interpreter.transformers` (the
 // router's whole result) or a namer's `transformers` (that namer's results only).
 //

@@ -1,4 +1,4 @@
-// Binding semantics (linkerd1.md §3.4): dtab first, configured namers last-first, system
+// Binding semantics (Linkerd 1.x docs: dtabs): dtab first, configured namers last-first, system
 // namers; Alt/Union/Neg/Fail/Empty rules; depth limit; reactive re-evaluation.
 
 #include "core/naming/interpreter.h"
