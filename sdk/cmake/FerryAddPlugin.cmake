@@ -12,6 +12,7 @@ function(ferry_add_plugin)
   endif()
   set(target ferry-${P_CATEGORY}-${P_NAME})
   add_library(${target} MODULE ${P_SOURCES})
+  set_property(GLOBAL APPEND PROPERTY FERRY_PLUGIN_TARGETS ${target})
   set_target_properties(${target} PROPERTIES
     PREFIX ""
     CXX_VISIBILITY_PRESET hidden
