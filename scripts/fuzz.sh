@@ -28,20 +28,24 @@ for name in "${names[@]}"; do
   bin="build-fuzz/fuzz/${name}_fuzz"
   [ -x "$bin" ] || { echo "fuzz: $bin not built (make fuzz)" >&2; exit 2; }
   corpus="build-fuzz/corpus/$name"
+  artifacts="build-fuzz/artifacts/$name"
   found="tests/fuzz/regressions/$name"
-  mkdir -p "$corpus" "$found"
+  mkdir -p "$corpus" "$artifacts"
   log="build-fuzz/$name.log"
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     "$bin" -runs="$runs" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="$found/" "$corpus" "tests/fuzz/corpus/$name" >"$log" 2>&1
+    -artifact_prefix="$artifacts/" "$corpus" "tests/fuzz/corpus/$name" >"$log" 2>&1
   rc=$?
   last=$(grep -E "^#[0-9]+" "$log" | tail -1)
   execs=$(grep -E "stat::number_of_executed_units" "$log" | awk '{print $2}')
   echo "$(date -u +%F) $name rc=$rc executions=${execs:-?} $last" | tee -a build-fuzz/results.txt
+  if [ -n "$(ls -A "$artifacts")" ]; then
+    mkdir -p "$found"
+    mv "$artifacts"/* "$found/"
+  fi
   if [ $rc -ne 0 ]; then
     echo "fuzz: $name found a problem (see $log; the input is in $found/)" >&2
     status=1
   fi
-  rmdir "$found" 2>/dev/null || true
 done
 exit $status

@@ -3,6 +3,7 @@
 
 #include "core/naming/dtab.h"
 
+#include <charconv>
 #include <cstdio>
 
 namespace ferry::core::naming {
@@ -12,6 +13,9 @@ namespace {
 class Parser {
  public:
   explicit Parser(std::string_view text) : text_(text) {}
+
+  /** How deep parentheses may nest in a name tree. */
+  static constexpr int kMaxDepth = 64;
 
   bool atEnd() {
     skipSpace();
@@ -164,7 +168,9 @@ class Parser {
     if (pos_ < text_.size() && text_[pos_] == '.') return error("invalid weight");
     std::string number(text_.substr(start, pos_ - start));
     if (!consume('*')) return error("expected '*' after weight " + number);
-    *out = std::stod(number);
+    // from_chars, not stod: a weight of 400 digits is out of range, an error, not an exception.
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), *out);
+    if (ec != std::errc() || end != number.data() + number.size()) return error("weight " + number + " is out of range");
     *present = true;
     return sdk::Status::ok();
   }
@@ -173,8 +179,13 @@ class Parser {
   Result<NameTree<Path>> simple() {
     char c = peek();
     if (c == '(') {
+      // Parentheses nest by recursion: bounded, since any client can send a dtab (l5d-dtab)
+      // and a few thousand '(' would otherwise overflow the worker's stack.
+      if (depth_ >= kMaxDepth) return error("name tree nested deeper than " + std::to_string(kMaxDepth));
       ++pos_;
+      ++depth_;
       auto t = tree();
+      --depth_;
       if (!t) return t;
       if (!consume(')')) return error("expected ')'");
       return t;
@@ -226,6 +237,7 @@ class Parser {
 
   std::string_view text_;
   std::size_t pos_ = 0;
+  int depth_ = 0;  ///< parentheses open around the current position
 
  public:
   // dentry := prefix '=>' tree

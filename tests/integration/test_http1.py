@@ -93,7 +93,7 @@ def read_head(sock_file):
 def read_response(sock_file):
     """Reads one response (status line, headers, Content-Length or chunked body)."""
     status, headers = read_head(sock_file)
-    body = b""
+    body = bytearray()
     if "content-length" in headers:
         body = sock_file.read(int(headers["content-length"][0]))
     elif headers.get("transfer-encoding") == ["chunked"]:
@@ -104,7 +104,7 @@ def read_response(sock_file):
                 break
             body += sock_file.read(size)
             sock_file.readline()
-    return status, headers, body
+    return status, headers, bytes(body)
 
 
 class Http1Test(FerryTestCase):
@@ -284,6 +284,13 @@ class Http1Test(FerryTestCase):
         status, headers, body = http_request(self.addr, headers={"Host": "echo", "l5d-dtab": "/svc =>"})
         self.assertEqual(status, 400)
         self.assertIn("invalid+l5d-dtab+header", headers["l5d-err"])
+
+    def test_a_deeply_nested_l5d_dtab_is_400_not_a_crash(self):
+        # 6,000 '(' (the head stays under maxHeadersKB): the dtab parser's recursion is bounded.
+        status, headers, _ = http_request(self.addr, headers={"Host": "echo", "l5d-dtab": "/svc => " + "(" * 6000})
+        self.assertEqual(status, 400)
+        self.assertIn("nested+deeper+than+64", headers["l5d-err"])
+        self.assertEqual(http_request(self.addr, headers={"Host": "echo"})[0], 200)
 
     def test_upstream_connection_failure_is_502(self):
         self.write("disco/dead", "127.0.0.1 1\n")

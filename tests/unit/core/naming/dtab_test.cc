@@ -42,6 +42,19 @@ TEST(NameTreeSyntaxTest, RejectsBadTrees) {
   }
 }
 
+TEST(NameTreeSyntaxTest, NestingIsBoundedAndHugeWeightsAreErrors) {
+  // Found by the dtab fuzzer: a few thousand '(' in an l5d-dtab header overflowed the stack.
+  std::string deep = std::string(64, '(') + "/a" + std::string(64, ')');
+  EXPECT_TRUE(parseNameTree(deep));
+  auto tooDeep = parseNameTree("(" + deep + ")");
+  ASSERT_FALSE(tooDeep);
+  EXPECT_NE(tooDeep.message().find("name tree nested deeper than 64"), std::string::npos) << tooDeep.message();
+  EXPECT_FALSE(parseNameTree(std::string(100000, '(')));
+  auto huge = parseNameTree(std::string(400, '9') + " * /a");
+  ASSERT_FALSE(huge);
+  EXPECT_NE(huge.message().find("is out of range"), std::string::npos) << huge.message();
+}
+
 TEST(DtabSyntaxTest, ParsesDentriesCommentsAndTrailingSemicolon) {
   auto d = Dtab::parse(R"(
     # route everything to the fs namer
