@@ -316,11 +316,4 @@ void TlsSession::shutdown(std::string& out) {
   drainCipher(out);
 }
 
-std::string TlsSession::alpn() const {
-  const unsigned char* data = nullptr;
-  unsigned int len = 0;
-  SSL_get0_alpn_selected(ssl_, &data, &len);
-  return std::string(reinterpret_cast<const char*>(data), len);
-}
-
 }  // namespace ferry::core::net

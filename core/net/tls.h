@@ -84,8 +84,6 @@ class TlsSession {
   /** A close_notify alert to send before closing. */
   void shutdown(std::string& out);
   bool established() const { return established_; }
-  /** The ALPN protocol agreed on, or "" (none offered or accepted). */
-  std::string alpn() const;
 
  private:
   /** Reads decrypted bytes into `buf`: >0 bytes, 0 none for now, -1 an error (set `error`). */

@@ -196,6 +196,5 @@ bool Linker::runOnMain(const std::function<void()>& fn, std::chrono::millisecond
   return future.wait_for(timeout) == std::future_status::ready;
 }
 
-std::string Linker::adminAddress() const { return admin_ ? admin_->address() : ""; }
 
 }  // namespace ferry::core::server

@@ -65,8 +65,6 @@ class Linker {
   router::Router* routerByLabel(const std::string& label) const;
   EventLoop& mainLoop() { return main_; }
   const std::vector<std::unique_ptr<EventLoop>>& workers() const { return workerLoops_; }
-  /** "host:port" the admin server listens on (port resolved when 0 was asked). */
-  std::string adminAddress() const;
 
  private:
   sdk::Status createNamers();

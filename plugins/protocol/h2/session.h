@@ -135,8 +135,6 @@ class Session : public sdk::ByteStreamHandler {
   void pauseInbound(Stream& stream, bool paused);
   /** A data provider that pulls from the stream's outbox. */
   nghttp2_data_provider provider(Stream& stream);
-  /** Streams this session has open (nghttp2's count). */
-  std::size_t openStreams() const;
   bool goAwayReceived() const { return goAwayReceived_; }
   bool dead() const { return dead_; }
   /**
