@@ -351,9 +351,12 @@ Result<Prefix> parsePrefix(std::string_view text) {
 }
 
 std::string showWeight(double weight) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", weight);
-  return buf;
+  // As long as it takes: a weight of 1e30 printed into a fixed buffer came back truncated, a
+  // different weight (found by the dtab fuzzer's round trip).
+  int n = std::snprintf(nullptr, 0, "%.2f", weight);
+  std::string out(static_cast<std::size_t>(n > 0 ? n : 0), '\0');
+  std::snprintf(out.data(), out.size() + 1, "%.2f", weight);
+  return out;
 }
 
 namespace {

@@ -50,6 +50,13 @@ TEST(NameTreeSyntaxTest, NestingIsBoundedAndHugeWeightsAreErrors) {
   ASSERT_FALSE(tooDeep);
   EXPECT_NE(tooDeep.message().find("name tree nested deeper than 64"), std::string::npos) << tooDeep.message();
   EXPECT_FALSE(parseNameTree(std::string(100000, '(')));
+  // A weight too large for a fixed print buffer still prints whole, and reads back the same.
+  auto big = parseNameTree("32" + std::string(40, '2') + " * /a & /b");
+  ASSERT_TRUE(big);
+  auto again = parseNameTree(showNameTree(*big));
+  ASSERT_TRUE(again) << showNameTree(*big);
+  EXPECT_EQ(showNameTree(*again), showNameTree(*big));
+  EXPECT_EQ(again->weights()[0], big->weights()[0]);
   auto huge = parseNameTree(std::string(400, '9') + " * /a");
   ASSERT_FALSE(huge);
   EXPECT_NE(huge.message().find("is out of range"), std::string::npos) << huge.message();
