@@ -234,6 +234,18 @@ class LoopbackServer:
             threading.Thread(target=self.serve_connection, args=(s,), daemon=True).start()
 
 
+def gated(gate, body=b"late"):
+    """A Backend handler that answers `body` only once `gate` (a threading.Event) is set: a
+    backend slower than any timeout under test, however slow the machine is (60 s at most)."""
+    def handler(h, _):
+        gate.wait(60)
+        h.send_response(200)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+    return handler
+
+
 def rss_kb(pid):
     """The resident set of process `pid`, in KiB."""
     with open("/proc/%d/status" % pid) as f:

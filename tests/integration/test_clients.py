@@ -3,7 +3,7 @@ import collections
 import http.client
 import threading
 
-from harness import fs_config, FerryTestCase, http_request, main, wait_until
+from harness import fs_config, FerryTestCase, gated, http_request, main, wait_until
 
 CONFIG = fs_config("""
 - protocol: http
@@ -26,19 +26,6 @@ CONFIG = fs_config("""
   servers:
   - port: 0
 """)
-
-
-def gated(gate):
-    """Answers only once `gate` (a threading.Event) is set: a backend slower than any timeout
-    under test, however slow the machine is."""
-    def handler(h, body):
-        gate.wait(60)
-        data = b"late"
-        h.send_response(200)
-        h.send_header("Content-Length", str(len(data)))
-        h.end_headers()
-        h.wfile.write(data)
-    return handler
 
 
 class ClientsTest(FerryTestCase):

@@ -9,8 +9,8 @@ import socket
 import threading
 import time
 
-from harness import (FerryTestCase, SANITIZER, closed_by_peer, cpu_seconds, fs_config, http_request, main, rss_kb,
-                     wait_until)
+from harness import (FerryTestCase, SANITIZER, closed_by_peer, cpu_seconds, fs_config, gated, http_request, main,
+                     rss_kb, wait_until)
 from h2_peers import H2Client
 
 HTTP = """
@@ -97,14 +97,7 @@ class LimitsTest(FerryTestCase):
 
     def test_an_idle_keep_alive_connection_is_closed_but_a_slow_request_is_not(self):
         gate = threading.Event()
-
-        def gated(h, body):
-            gate.wait(60)
-            h.send_response(200)
-            h.send_header("Content-Length", "4")
-            h.end_headers()
-            h.wfile.write(b"late")
-        slow = self.start_backend("slow", handler=gated)
+        slow = self.start_backend("slow", handler=gated(gate))
         self._stops.append(gate.set)
         self.write("disco/slow", "127.0.0.1 %d\n" % slow.port)
         s = connect(self.ferry.router("guarded"))

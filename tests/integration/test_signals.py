@@ -2,7 +2,7 @@
 import signal
 import threading
 
-from harness import fs_config, FerryTestCase, http_request, main, wait_until
+from harness import fs_config, FerryTestCase, gated, http_request, main, wait_until
 
 CONFIG = fs_config("""
 - protocol: http
@@ -10,18 +10,6 @@ CONFIG = fs_config("""
   dtab: /svc => /#/io.l5d.fs;
   servers: [{port: 0}]
 """)
-
-
-def gated(gate):
-    """Answers once `gate` is set: the request stays in flight for as long as the test needs."""
-    def handler(h, body):
-        gate.wait(60)
-        data = b"slow"
-        h.send_response(200)
-        h.send_header("Content-Length", str(len(data)))
-        h.end_headers()
-        h.wfile.write(data)
-    return handler
 
 
 class SignalsTest(FerryTestCase):
@@ -33,7 +21,7 @@ class SignalsTest(FerryTestCase):
 
     def test_sigint_drains_in_flight_requests(self):
         gate = threading.Event()
-        backend = self.start_backend("slow", handler=gated(gate))
+        backend = self.start_backend("slow", handler=gated(gate, b"slow"))
         self._stops.append(gate.set)
         self.write("disco/slow", "127.0.0.1 %d\n" % backend.port)
         ferry = self.start_ferry(CONFIG)
