@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/router/linkerd_headers.h"
-#include "core/router/router_worker.h"
+#include "core/server/event_loop.h"
 #include "core/server/event_time.h"
 
 namespace ferry::core::router {
@@ -143,10 +143,10 @@ void Relay::ResponseSide::done(const sdk::HeaderList& trailers, bool sendEnd) {
   relay.finish(relay.status_, *relay.success_);
 }
 
-Relay::Relay(RouterWorker& worker, sdk::ServerExchange& exchange, RequestStats& serverStats, StreamStats* streams,
+Relay::Relay(RelayOwner& owner, sdk::ServerExchange& exchange, RequestStats& serverStats, StreamStats* streams,
              bool clearContext)
     : serverStreams(streams),
-      worker_(worker),
+      owner_(owner),
       server_(&exchange),
       serverStats_(serverStats),
       clearContext_(clearContext),
@@ -215,7 +215,7 @@ void Relay::forward(std::shared_ptr<EndpointPool> endpoint, Client& client, Requ
   client_->stats().started();
   if (service_) service_->started();
   endpoint_->requestStarted();
-  auto& loop = worker_.loop();
+  auto& loop = owner_.loop();
   if (attempt.count() > 0) {
     attemptTimer_ = loop.schedule(attempt, [this, attempt] { timedOut("requestAttemptTimeoutMs", attempt); });
   }
@@ -321,7 +321,7 @@ void Relay::finish(int status, bool success) {
     if (endpoint_) endpoint_->requestFinished(latency);
   }
   if (auto done = std::move(onFinish)) done();
-  worker_.relayFinished(this);
+  owner_.relayFinished(this);
 }
 
 }  // namespace ferry::core::router

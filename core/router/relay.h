@@ -15,6 +15,7 @@
 #include "core/naming/dtab.h"
 #include "core/router/client.h"
 #include "core/router/endpoint_pool.h"
+#include "core/router/relay_owner.h"
 #include "core/router/request_stats.h"
 #include "core/router/stream_stats.h"
 #include "ferry/sdk/recycled.h"
@@ -24,12 +25,10 @@
 
 namespace ferry::core::router {
 
-class RouterWorker;
-
 class Relay : public sdk::Recycled<Relay> {
  public:
   /** `serverStreams`: the server's h2 stream metrics, or null (http). */
-  Relay(RouterWorker& worker, sdk::ServerExchange& exchange, RequestStats& serverStats, StreamStats* serverStreams,
+  Relay(RelayOwner& owner, sdk::ServerExchange& exchange, RequestStats& serverStats, StreamStats* serverStreams,
         bool clearContext);
   ~Relay();
 
@@ -75,7 +74,7 @@ class Relay : public sdk::Recycled<Relay> {
   bool classifiedSuccess(const sdk::HttpResponseHead* response, const sdk::HeaderList* trailers) const;
   void releaseUpstream(bool reusable);
 
-  RouterWorker& worker_;
+  RelayOwner& owner_;
   sdk::ServerExchange* server_;
   RequestStats& serverStats_;
   bool clearContext_;

@@ -24,7 +24,12 @@ struct RouterWorker::Connection {
 };
 
 RouterWorker::RouterWorker(Router& router, std::size_t index, server::EventLoop& loop, stats::StatsStore& store)
-    : router_(router), index_(index), loop_(loop), store_(store), rng_(std::random_device{}() ^ (uint64_t{index} << 32)) {
+    : router_(router),
+      index_(index),
+      loop_(loop),
+      store_(store),
+      rng_(std::random_device{}() ^ (uint64_t{index} << 32)),
+      upstreams_(router, loop, store, rng_) {
   for (std::size_t i = 0; i < router.config().servers.size(); ++i) {
     servers_.push_back(std::make_unique<ServerSide>(*this, i));
   }
@@ -108,7 +113,7 @@ RouterWorker::Service& RouterWorker::service(const std::string& name, const sdk:
 
 void RouterWorker::handleRequest(std::size_t serverIndex, sdk::ServerExchange& exchange) {
   const auto& serverConfig = router_.config().servers[serverIndex];
-  auto owned = std::make_unique<Relay>(*this, exchange, *serverStats_[serverIndex], serverStreams_[serverIndex].get(),
+  auto owned = std::make_unique<Relay>(static_cast<RelayOwner&>(*this), exchange, *serverStats_[serverIndex], serverStreams_[serverIndex].get(),
                                        serverConfig.clearContext);
   Relay* relay = relays_.add(std::move(owned));
   inFlight_.fetch_add(1, std::memory_order_relaxed);
@@ -178,50 +183,10 @@ void RouterWorker::onSnapshot(const std::string& key, BoundSnapshotPtr snapshot)
   pending.requested = true;
   if (snapshot->activity.isPending()) return;
   pending.timeout.reset();
-  if (snapshot->activity.isOk()) updateClients(snapshot->activity.value);
+  if (snapshot->activity.isOk()) upstreams_.update(snapshot->activity.value);
   auto waiting = std::move(pending.waiting);
   pending.waiting.clear();
   for (Relay* r : waiting) route(r, snapshot);
-}
-
-Client& RouterWorker::client(const sdk::BoundName& bound, const std::string& id) {
-  auto& slot = clients_[id];
-  if (!slot) {
-    auto params = router_.config().client.resolve(bound.id);
-    PoolSettings pool;
-    if (params.poolMinSize) pool.minSize = static_cast<std::size_t>(*params.poolMinSize);
-    if (params.poolMaxSize) pool.maxSize = static_cast<std::size_t>(*params.poolMaxSize);
-    if (params.poolMaxWaiters) pool.maxWaiters = static_cast<std::size_t>(*params.poolMaxWaiters);
-    if (params.poolIdleTimeMs) pool.idleTime = std::chrono::milliseconds(*params.poolIdleTimeMs);
-    if (params.connectTimeoutMs) pool.connectTimeout = std::chrono::milliseconds(*params.connectTimeoutMs);
-    if (params.tls && router_.clientTls(*params.tls)) {
-      pool.tls = router_.clientTls(*params.tls);
-      // commonName may name the prefix's captures: "{service}.example.com".
-      std::string name = router_.config().client.tls[*params.tls].commonName.value_or("");
-      for (const auto& [k, v] : params.tlsCaptures) {
-        for (auto at = name.find("{" + k + "}"); at != std::string::npos; at = name.find("{" + k + "}")) {
-          name.replace(at, k.size() + 2, v);
-        }
-      }
-      pool.tlsServerName = name;
-    }
-    slot = std::make_unique<Client>(id, loop_, router_.protocol(), router_.balancer(params), rng_(), store_,
-                                    router_.label(), pool, std::chrono::milliseconds(params.requestAttemptTimeoutMs.value_or(0)),
-                                    params.enableProbation.value_or(false));
-    slot->update(bound.addr.addresses);
-  }
-  return *slot;
-}
-
-void RouterWorker::updateClients(const naming::BoundTree& tree) {
-  // Endpoint sets change when a snapshot arrives, not per request: refresh the clients this
-  // worker already has for the tree's leaves; new clients take their set when created.
-  if (tree.isLeaf()) {
-    auto it = clients_.find(tree.value().id.show());
-    if (it != clients_.end()) it->second->update(tree.value().addr.addresses);
-    return;
-  }
-  for (const auto& child : tree.children()) updateClients(child);
 }
 
 void RouterWorker::route(Relay* relay, const BoundSnapshotPtr& snapshot) {
@@ -256,12 +221,12 @@ void RouterWorker::route(Relay* relay, const BoundSnapshotPtr& snapshot) {
   const std::string& id = snapshot->shownId(bound);
   if (bound.addr.kind != sdk::AddrState::Kind::Bound || bound.addr.addresses.empty()) {
     // With probation a client may still hold endpoints the namer no longer lists.
-    auto existing = clients_.find(id);
-    if (existing == clients_.end() || existing->second->empty()) {
+    Client* existing = upstreams_.find(id);
+    if (!existing || existing->empty()) {
       return noHosts("Client " + id + " has no endpoints" + (bound.addr.error.empty() ? "." : ": " + bound.addr.error));
     }
   }
-  Client& c = client(bound, id);
+  Client& c = upstreams_.client(bound, id);
   auto endpoint = c.pick();
   if (!endpoint) return noHosts("No endpoint of " + id + " is available.");
   setDestinationHeaders(relay->head(), service, id, bound.residual, relay->local, newRequestId());

@@ -1,7 +1,7 @@
 #pragma once
 // RouterWorker: one router on one worker thread. Accepts connections, identifies requests,
 // finds their bound tree in its snapshot cache (asking the main thread on a miss), picks a
-// client and an endpoint, and relays the exchange. Nothing here locks or blocks.
+// client (Upstreams) and an endpoint, and relays the exchange. Nothing here locks or blocks.
 
 #include <chrono>
 #include <map>
@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "core/router/client.h"
+#include "core/router/relay_owner.h"
+#include "core/router/upstreams.h"
 #include "core/router/request_stats.h"
 #include "core/router/router.h"
 #include "core/stats/stats_store.h"
@@ -25,7 +27,7 @@ namespace ferry::core::router {
 
 class Relay;
 
-class RouterWorker {
+class RouterWorker final : private RelayOwner {
  public:
   RouterWorker(Router& router, std::size_t index, server::EventLoop& loop, stats::StatsStore& store);
   ~RouterWorker();
@@ -39,12 +41,14 @@ class RouterWorker {
   /** Tells every server connection's codec to finish what is in flight and close (drain). */
   void drainConnections();
 
-  // --- used by Relay ----------------------------------------------------------------------
+  /** A request head arrived on server `serverIndex` (the codec's RequestRouter calls this). */
   void handleRequest(std::size_t serverIndex, sdk::ServerExchange& exchange);
-  void relayFinished(Relay* relay);
-  server::EventLoop& loop() { return loop_; }
 
  private:
+  // RelayOwner
+  void relayFinished(Relay* relay) override;
+  server::EventLoop& loop() override { return loop_; }
+
   struct ServerSide;
   struct Connection;
   struct Pending {
@@ -61,9 +65,6 @@ class RouterWorker {
     std::chrono::milliseconds totalTimeout{0};
     const sdk::ResponseClassifier* classifier = nullptr;
   };
-  /** The worker's client for `bound` (id shown as `id`), created with its endpoints on first use. */
-  Client& client(const sdk::BoundName& bound, const std::string& id);
-  void updateClients(const naming::BoundTree& tree);
   Service& service(const std::string& name, const sdk::Path& path);
   std::string newRequestId();
 
@@ -80,7 +81,6 @@ class RouterWorker {
   std::map<uint64_t, std::unique_ptr<Connection>> connections_;
   uint64_t nextConnectionId_ = 1;
   std::unordered_map<std::string, Pending> bindings_;
-  std::unordered_map<std::string, std::unique_ptr<Client>> clients_;
   std::unordered_map<std::string, std::unique_ptr<Service>> services_;
   /**
    * Relays in flight (a SlotVector: one leaves in O(1)) and finished ones freed at the
@@ -92,6 +92,7 @@ class RouterWorker {
   bool sweepPosted_ = false;
   std::atomic<std::size_t> inFlight_{0};
   std::mt19937_64 rng_;
+  Upstreams upstreams_;  ///< after rng_, which it draws balancer seeds from
 };
 
 }  // namespace ferry::core::router
