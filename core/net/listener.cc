@@ -14,8 +14,8 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 struct Listener::WorkerAcceptor : std::enable_shared_from_this<WorkerAcceptor> {
-  WorkerAcceptor(server::EventLoop& loop, std::size_t index) : loop(loop), index(index), acceptor(loop.io()) {}
-  server::EventLoop& loop;
+  WorkerAcceptor(events::EventLoop& loop, std::size_t index) : loop(loop), index(index), acceptor(loop.io()) {}
+  events::EventLoop& loop;
   std::size_t index;
   tcp::acceptor acceptor;
   OnAccept onAccept;
@@ -78,7 +78,7 @@ sdk::Status Listener::bind(asio::io_context& main) {
   return sdk::Status::ok();
 }
 
-void Listener::start(const std::vector<server::EventLoop*>& workers, OnAccept onAccept) {
+void Listener::start(const std::vector<events::EventLoop*>& workers, OnAccept onAccept) {
   auto protocol = acceptor_->local_endpoint().protocol();
   for (std::size_t i = 0; i < workers.size(); ++i) {
     auto w = std::make_shared<WorkerAcceptor>(*workers[i], i);

@@ -10,7 +10,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
-#include "core/server/event_loop.h"
+#include "core/events/event_loop.h"
 #include "ferry/sdk/status.h"
 
 namespace ferry::core::net {
@@ -26,7 +26,7 @@ class Listener {
   /** Binds and listens. Thread: main. */
   sdk::Status bind(boost::asio::io_context& main);
   /** Starts accepting on every worker; `onAccept` runs on the accepting worker. */
-  void start(const std::vector<server::EventLoop*>& workers, OnAccept onAccept);
+  void start(const std::vector<events::EventLoop*>& workers, OnAccept onAccept);
   /** Stops accepting; open connections are not touched. Thread: main. */
   void stop();
   /** The bound address, with the real port when 0 was asked. */

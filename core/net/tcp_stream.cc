@@ -8,7 +8,7 @@
 
 #include <boost/asio/post.hpp>
 
-#include "core/server/write_batch.h"
+#include "core/events/write_batch.h"
 
 namespace ferry::core::net {
 namespace asio = boost::asio;
@@ -34,7 +34,7 @@ std::string endpointText(const asio::ip::tcp::endpoint& e) {
   return host + ":" + std::to_string(e.port());
 }
 
-TcpStream::TcpStream(asio::ip::tcp::socket socket, server::EventLoop& loop) : loop_(loop) {
+TcpStream::TcpStream(asio::ip::tcp::socket socket, events::EventLoop& loop) : loop_(loop) {
   boost::system::error_code ec;
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
   socket.non_blocking(true, ec);
@@ -43,7 +43,7 @@ TcpStream::TcpStream(asio::ip::tcp::socket socket, server::EventLoop& loop) : lo
   auto local = socket.local_endpoint(ec);
   if (!ec) local_ = endpointText(local);
   // From here on the socket is this stream's file descriptor, watched by the worker's poller
-  // (core/server/readiness_poller.h says why not by Asio).
+  // (core/events/readiness_poller.h says why not by Asio).
   fd_ = socket.release(ec);
   if (ec) {
     fd_ = -1;
@@ -120,7 +120,7 @@ bool TcpStream::deliver(const char* data, std::size_t n) {
   if (tls_) {
     onCipher(std::string_view(data, n));
   } else if (handler_) {
-    server::WriteBatch batch;  // what the handler writes, to any stream, leaves when it returns
+    events::WriteBatch batch;  // what the handler writes, to any stream, leaves when it returns
     handler_->onData(std::string_view(data, n));
   }
   return !closed_;
@@ -137,7 +137,7 @@ void TcpStream::onCipher(std::string_view cipher) {
   std::string error;
   bool ok;
   {
-    server::WriteBatch batch;  // this stream and those the handler writes to send when it closes
+    events::WriteBatch batch;  // this stream and those the handler writes to send when it closes
     // Every TLS record goes straight into queued_, in the order OpenSSL produced it, whether it
     // is a handshake reply or what the handler writes while it reads.
     ok = tls_->receive(cipher, queued_, &error, [this](std::string_view plain) {
@@ -155,8 +155,8 @@ void TcpStream::scheduleFlush() {
   // leave in one send (and one TCP segment), not two.
   if (!waitingForOutput_ && !flushScheduled_) {
     flushScheduled_ = true;
-    if (server::WriteBatch::open()) {
-      server::WriteBatch::add(shared_from_this());
+    if (events::WriteBatch::open()) {
+      events::WriteBatch::add(shared_from_this());
     } else {
       asio::post(loop_.io(), [self = shared_from_this()] { self->flushNow(); });
     }

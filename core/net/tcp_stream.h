@@ -17,22 +17,22 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/net/tls.h"
-#include "core/server/event_loop.h"
-#include "core/server/write_batch.h"
+#include "core/events/event_loop.h"
+#include "core/events/write_batch.h"
 #include "ferry/sdk/connection.h"
 
 namespace ferry::core::net {
 
 class TcpStream final : public sdk::ByteStream,
-                        public server::ReadinessPoller::Watcher,
-                        public server::BatchedWriter,
+                        public events::ReadinessPoller::Watcher,
+                        public events::BatchedWriter,
                         public std::enable_shared_from_this<TcpStream> {
  public:
   static constexpr std::size_t kHighWatermark = 1024 * 1024;
   static constexpr std::size_t kLowWatermark = 256 * 1024;
 
   /** `loop` is the worker that owns the socket; it outlives the stream. */
-  TcpStream(boost::asio::ip::tcp::socket socket, server::EventLoop& loop);
+  TcpStream(boost::asio::ip::tcp::socket socket, events::EventLoop& loop);
   ~TcpStream() override;
 
   // sdk::ByteStream
@@ -95,9 +95,9 @@ class TcpStream final : public sdk::ByteStream,
   /** Sent bytes are dropped from the queue's front once this many have accumulated. */
   static constexpr std::size_t kCompactAfter = 64 * 1024;
 
-  server::EventLoop& loop_;
+  events::EventLoop& loop_;
   int fd_ = -1;
-  server::ReadinessPoller::Registration registration_ = 0;
+  events::ReadinessPoller::Registration registration_ = 0;
   std::string registrationError_;  ///< set if the socket could not be watched
   sdk::ByteStreamHandler* handler_ = nullptr;
   std::function<void()> closeObserver_;

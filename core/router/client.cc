@@ -2,7 +2,7 @@
 
 namespace ferry::core::router {
 
-Client::Client(std::string id, server::EventLoop& loop, sdk::Protocol& protocol, const sdk::LoadBalancer& balancer,
+Client::Client(std::string id, events::EventLoop& loop, sdk::Protocol& protocol, const sdk::LoadBalancer& balancer,
                uint64_t seed, stats::StatsStore& store, const std::string& routerLabel, PoolSettings pool,
                std::chrono::milliseconds attemptTimeout, bool probation)
     : id_(std::move(id)),

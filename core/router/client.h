@@ -18,7 +18,7 @@ namespace ferry::core::router {
 
 class Client {
  public:
-  Client(std::string id, server::EventLoop& loop, sdk::Protocol& protocol, const sdk::LoadBalancer& balancer,
+  Client(std::string id, events::EventLoop& loop, sdk::Protocol& protocol, const sdk::LoadBalancer& balancer,
          uint64_t seed, stats::StatsStore& store, const std::string& routerLabel, PoolSettings pool,
          std::chrono::milliseconds attemptTimeout, bool probation = false);
   ~Client();
@@ -40,7 +40,7 @@ class Client {
 
  private:
   std::string id_;
-  server::EventLoop& loop_;
+  events::EventLoop& loop_;
   sdk::Protocol& protocol_;
   const sdk::LoadBalancer& balancer_;
   uint64_t seed_;

@@ -8,13 +8,13 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/net/tcp_stream.h"
-#include "core/server/event_time.h"
+#include "core/events/event_time.h"
 
 namespace ferry::core::router {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-EndpointPool::EndpointPool(sdk::Address address, server::EventLoop& loop, sdk::Protocol& protocol,
+EndpointPool::EndpointPool(sdk::Address address, events::EventLoop& loop, sdk::Protocol& protocol,
                            PoolSettings settings)
     : address_(std::move(address)), loop_(loop), protocol_(protocol), settings_(settings) {}
 
@@ -199,7 +199,7 @@ void EndpointPool::release(PooledConnection* connection, bool complete) {
   if (!keep) {
     discard(connection);
   } else {
-    connection->idleSince = server::eventTime();
+    connection->idleSince = events::eventTime();
     if (!protocol_.multiplexed()) idle_.push_back(connection);
     scheduleIdleSweep();
   }

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/server/event_loop.h"
+#include "core/events/event_loop.h"
 #include "ferry/sdk/load_balancer.h"
 #include "ferry/sdk/protocol.h"
 
@@ -53,7 +53,7 @@ class EndpointPool final : public sdk::Endpoint, public std::enable_shared_from_
    */
   using Ready = std::function<void(PooledConnection* connection, int status, const std::string& error)>;
 
-  EndpointPool(sdk::Address address, server::EventLoop& loop, sdk::Protocol& protocol, PoolSettings settings);
+  EndpointPool(sdk::Address address, events::EventLoop& loop, sdk::Protocol& protocol, PoolSettings settings);
   ~EndpointPool() override;
 
   // sdk::Endpoint
@@ -101,7 +101,7 @@ class EndpointPool final : public sdk::Endpoint, public std::enable_shared_from_
   PooledConnection* idleConnection();
 
   sdk::Address address_;
-  server::EventLoop& loop_;
+  events::EventLoop& loop_;
   sdk::Protocol& protocol_;
   PoolSettings settings_;
   std::vector<std::unique_ptr<PooledConnection>> connections_;

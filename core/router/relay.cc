@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "core/router/linkerd_headers.h"
-#include "core/server/event_loop.h"
-#include "core/server/event_time.h"
+#include "core/events/event_loop.h"
+#include "core/events/event_time.h"
 
 namespace ferry::core::router {
 
@@ -60,7 +60,7 @@ void Relay::RequestSide::onWritable() {
 void Relay::ResponseSide::onResponseHead(const sdk::HttpResponseHead& head, bool endOfMessage) {
   if (relay.finished_) return;
   relay.responseStarted_ = true;
-  relay.responseStart_ = server::eventTime();
+  relay.responseStart_ = events::eventTime();
   relay.status_ = head.status;
   if (endOfMessage || !relay.classifier_->needsTrailers()) {
     relay.success_ = relay.classifiedSuccess(&head, nullptr);
@@ -151,7 +151,7 @@ Relay::Relay(RelayOwner& owner, sdk::ServerExchange& exchange, RequestStats& ser
       serverStats_(serverStats),
       clearContext_(clearContext),
       head_(&exchange.request()),
-      start_(server::eventTime()) {
+      start_(events::eventTime()) {
   serverStats_.started();
   if (clearContext_) clearContextHeaders(head_->headers);
   exchange.setRequestBodyHandler(&requestSide_);
@@ -220,7 +220,7 @@ void Relay::forward(std::shared_ptr<EndpointPool> endpoint, Client& client, Requ
     attemptTimer_ = loop.schedule(attempt, [this, attempt] { timedOut("requestAttemptTimeoutMs", attempt); });
   }
   if (total.count() > 0) {
-    auto left = total - std::chrono::duration_cast<std::chrono::milliseconds>(server::eventTime() - start_);
+    auto left = total - std::chrono::duration_cast<std::chrono::milliseconds>(events::eventTime() - start_);
     totalTimer_ = loop.schedule(std::max(left, std::chrono::milliseconds(0)),
                                 [this, total] { timedOut("totalTimeoutMs", total); });
   }
@@ -263,7 +263,7 @@ void Relay::onConnection(PooledConnection* connection, int status, const std::st
     return;
   }
   connection_ = connection;
-  upstreamStart_ = server::eventTime();
+  upstreamStart_ = events::eventTime();
   bool bodyDone = requestEnded_ && earlyBody_.empty();
   upstream_ = connection->codec->startRequest(*head_, bodyDone && requestTrailers_.empty(), responseSide_);
   if (!upstream_) {
@@ -308,7 +308,7 @@ void Relay::finish(int status, bool success) {
     upstream_ = nullptr;
   }
   releaseUpstream(false);
-  auto latency = server::eventTime() - start_;
+  auto latency = events::eventTime() - start_;
   serverStats_.finished(status, success, latency);
   if (serverStreams || clientStreams_) {
     auto ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(latency).count());

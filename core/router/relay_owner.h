@@ -3,7 +3,7 @@
 // a word when it is done. The relay sees this and nothing else of the worker, so the two no
 // longer include each other. Thread: the owner's worker.
 
-namespace ferry::core::server {
+namespace ferry::core::events {
 class EventLoop;
 }
 
@@ -14,7 +14,7 @@ class Relay;
 class RelayOwner {
  public:
   /** The loop the relay's timers run on. */
-  virtual server::EventLoop& loop() = 0;
+  virtual events::EventLoop& loop() = 0;
   /** The relay finished (response ended or reset): the owner frees it once no call of its is on the stack. */
   virtual void relayFinished(Relay* relay) = 0;
 

@@ -16,7 +16,7 @@
 #include "core/net/tls.h"
 #include "core/naming/interpreter.h"
 #include "core/plugin/plugged.h"
-#include "core/server/event_loop.h"
+#include "core/events/event_loop.h"
 #include "ferry/sdk/response_classifier.h"
 #include "core/server/plugin_host.h"
 #include "ferry/sdk/identifier.h"
@@ -34,8 +34,8 @@ class RouterWorker;
 /** What a router needs from the process. */
 struct RouterDeps {
   server::SharedServices services;
-  server::EventLoop* main = nullptr;
-  std::vector<server::EventLoop*> workers;
+  events::EventLoop* main = nullptr;
+  std::vector<events::EventLoop*> workers;
   const std::vector<naming::ConfiguredNamer>* namers = nullptr;
   const plugin::PluginRegistry* registry = nullptr;
   /** The interpreter's transformers, applied to every binding's result. */

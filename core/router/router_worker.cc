@@ -23,7 +23,7 @@ struct RouterWorker::Connection {
   sdk::Gauge* connections = nullptr;
 };
 
-RouterWorker::RouterWorker(Router& router, std::size_t index, server::EventLoop& loop, stats::StatsStore& store)
+RouterWorker::RouterWorker(Router& router, std::size_t index, events::EventLoop& loop, stats::StatsStore& store)
     : router_(router),
       index_(index),
       loop_(loop),

@@ -29,7 +29,7 @@ class Relay;
 
 class RouterWorker final : private RelayOwner {
  public:
-  RouterWorker(Router& router, std::size_t index, server::EventLoop& loop, stats::StatsStore& store);
+  RouterWorker(Router& router, std::size_t index, events::EventLoop& loop, stats::StatsStore& store);
   ~RouterWorker();
 
   /** A connection accepted on server `serverIndex`. Thread: this worker. */
@@ -47,7 +47,7 @@ class RouterWorker final : private RelayOwner {
  private:
   // RelayOwner
   void relayFinished(Relay* relay) override;
-  server::EventLoop& loop() override { return loop_; }
+  events::EventLoop& loop() override { return loop_; }
 
   struct ServerSide;
   struct Connection;
@@ -70,7 +70,7 @@ class RouterWorker final : private RelayOwner {
 
   Router& router_;
   std::size_t index_;
-  server::EventLoop& loop_;
+  events::EventLoop& loop_;
   stats::StatsStore& store_;
   std::vector<std::unique_ptr<ServerSide>> servers_;
   std::vector<std::unique_ptr<RequestStats>> serverStats_;

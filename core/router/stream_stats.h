@@ -11,7 +11,7 @@
 #include <chrono>
 #include <string>
 
-#include "core/server/event_time.h"
+#include "core/events/event_time.h"
 #include "core/stats/stats_store.h"
 
 namespace ferry::core::router {
@@ -43,7 +43,7 @@ struct MessageStream {
   void finished(bool ok, std::chrono::steady_clock::time_point since) {
     (ok ? success : failures).incr();
     durationMs.record(static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(server::eventTime() - since).count()));
+        std::chrono::duration_cast<std::chrono::milliseconds>(events::eventTime() - since).count()));
   }
   stats::BucketHistogram& durationMs;
   stats::ShardedCounter& success;

@@ -15,7 +15,7 @@
 #include "core/naming/interpreter.h"
 #include "core/router/client.h"
 
-namespace ferry::core::server {
+namespace ferry::core::events {
 class EventLoop;
 }
 namespace ferry::core::stats {
@@ -28,7 +28,7 @@ class Router;
 
 class Upstreams {
  public:
-  Upstreams(Router& router, server::EventLoop& loop, stats::StatsStore& store, std::mt19937_64& rng)
+  Upstreams(Router& router, events::EventLoop& loop, stats::StatsStore& store, std::mt19937_64& rng)
       : router_(router), loop_(loop), store_(store), rng_(rng) {}
 
   /** The client for `bound` (shown as `id`), made with its current endpoints on first use. */
@@ -41,7 +41,7 @@ class Upstreams {
 
  private:
   Router& router_;
-  server::EventLoop& loop_;
+  events::EventLoop& loop_;
   stats::StatsStore& store_;
   std::mt19937_64& rng_;  ///< the worker's: seeds each client's balancer
   std::unordered_map<std::string, std::unique_ptr<Client>> clients_;

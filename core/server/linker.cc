@@ -24,7 +24,7 @@ Linker::Linker(config::LinkerConfig config, std::shared_ptr<plugin::PluginRegist
       fileWatcher_(main_.io()),
       httpClient_(main_.io()) {
   services_ = SharedServices{&main_, &httpClient_, &fileWatcher_, stats_.get()};
-  for (std::size_t i = 0; i < options_.workers; ++i) workerLoops_.push_back(std::make_unique<EventLoop>(true));
+  for (std::size_t i = 0; i < options_.workers; ++i) workerLoops_.push_back(std::make_unique<events::EventLoop>(true));
 }
 
 Linker::~Linker() {
@@ -91,7 +91,7 @@ sdk::Result<std::vector<const sdk::Transformer*>> Linker::createTransformers(
 }
 
 sdk::Status Linker::createRouters() {
-  std::vector<EventLoop*> workers;
+  std::vector<events::EventLoop*> workers;
   for (auto& w : workerLoops_) workers.push_back(w.get());
   for (const auto& rc : config_.routers) {
     auto transformers = createTransformers(rc.interpreterTransformers, "rt/" + rc.label, namerTransformers_);

@@ -18,7 +18,7 @@
 #include "core/http_client/async_http_client.h"
 #include "core/naming/interpreter.h"
 #include "core/plugin/plugged.h"
-#include "core/server/event_loop.h"
+#include "core/events/event_loop.h"
 #include "core/server/inotify_watcher.h"
 #include "core/server/plugin_host.h"
 #include "core/stats/stats_store.h"
@@ -63,8 +63,8 @@ class Linker {
   stats::StatsStore& stats() { return *stats_; }
   const std::vector<std::unique_ptr<router::Router>>& routers() const { return routers_; }
   router::Router* routerByLabel(const std::string& label) const;
-  EventLoop& mainLoop() { return main_; }
-  const std::vector<std::unique_ptr<EventLoop>>& workers() const { return workerLoops_; }
+  events::EventLoop& mainLoop() { return main_; }
+  const std::vector<std::unique_ptr<events::EventLoop>>& workers() const { return workerLoops_; }
 
  private:
   sdk::Status createNamers();
@@ -81,7 +81,7 @@ class Linker {
   std::shared_ptr<plugin::PluginRegistry> registry_;
   LinkerOptions options_;
 
-  EventLoop main_;
+  events::EventLoop main_;
   std::unique_ptr<boost::asio::signal_set> signals_;  ///< SIGINT, SIGTERM: drain and exit
   std::unique_ptr<stats::StatsStore> stats_;
   InotifyWatcher fileWatcher_;
@@ -94,7 +94,7 @@ class Linker {
   std::vector<naming::ConfiguredNamer> configuredNamers_;
   std::vector<std::unique_ptr<router::Router>> routers_;
 
-  std::vector<std::unique_ptr<EventLoop>> workerLoops_;
+  std::vector<std::unique_ptr<events::EventLoop>> workerLoops_;
   std::vector<std::thread> workerThreads_;
   std::unique_ptr<admin::AdminServer> admin_;
   sdk::TimerPtr histogramRoll_;

@@ -8,7 +8,7 @@
 
 #include <thread>
 
-#include "core/server/event_loop.h"
+#include "core/events/event_loop.h"
 
 namespace ferry::core::http_client {
 namespace {
@@ -82,7 +82,7 @@ class AsyncHttpClientTest : public ::testing::Test {
   httplib::Server server;
   int port = 0;
   std::thread thread;
-  server::EventLoop loop;
+  events::EventLoop loop;
 };
 
 TEST_F(AsyncHttpClientTest, ContentLength) {

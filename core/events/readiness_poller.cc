@@ -1,13 +1,13 @@
-#include "core/server/readiness_poller.h"
+#include "core/events/readiness_poller.h"
 
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
 
-#include "core/server/event_time.h"
+#include "core/events/event_time.h"
 
-namespace ferry::core::server {
+namespace ferry::core::events {
 
 ReadinessPoller::ReadinessPoller(boost::asio::io_context& io) : epollFd_(epoll_create1(EPOLL_CLOEXEC)) {
   if (epollFd_ < 0) {
@@ -92,4 +92,4 @@ void ReadinessPoller::dispatchEvents() {
   }
 }
 
-}  // namespace ferry::core::server
+}  // namespace ferry::core::events

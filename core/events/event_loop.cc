@@ -1,12 +1,12 @@
-#include "core/server/event_loop.h"
+#include "core/events/event_loop.h"
 
-#include "core/server/write_batch.h"
+#include "core/events/write_batch.h"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-namespace ferry::core::server {
+namespace ferry::core::events {
 namespace {
 
 class AsioTimer final : public sdk::Timer {
@@ -76,4 +76,4 @@ sdk::TimerPtr EventLoop::schedule(std::chrono::milliseconds delay, std::function
   return std::make_unique<AsioTimer>(io_, delay, std::move(fn));
 }
 
-}  // namespace ferry::core::server
+}  // namespace ferry::core::events

@@ -13,7 +13,7 @@
 #include <memory>
 #include <vector>
 
-namespace ferry::core::server {
+namespace ferry::core::events {
 
 /** Something with buffered output to send when a batch closes (a socket). */
 class BatchedWriter {
@@ -56,4 +56,4 @@ class WriteBatch {
   inline static thread_local std::vector<std::shared_ptr<BatchedWriter>> tFlushing;
 };
 
-}  // namespace ferry::core::server
+}  // namespace ferry::core::events

@@ -21,7 +21,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
-namespace ferry::core::server {
+namespace ferry::core::events {
 
 class ReadinessPoller {
  public:
@@ -66,4 +66,4 @@ class ReadinessPoller {
   bool waiting_ = false;
 };
 
-}  // namespace ferry::core::server
+}  // namespace ferry::core::events

@@ -10,7 +10,7 @@
 
 #include <chrono>
 
-namespace ferry::core::server {
+namespace ferry::core::events {
 
 namespace detail {
 inline thread_local std::chrono::steady_clock::time_point tEventTime{};
@@ -34,4 +34,4 @@ class EventTimeScope {
   EventTimeScope& operator=(const EventTimeScope&) = delete;
 };
 
-}  // namespace ferry::core::server
+}  // namespace ferry::core::events

@@ -7,11 +7,11 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "core/server/event_time.h"
-#include "core/server/readiness_poller.h"
+#include "core/events/event_time.h"
+#include "core/events/readiness_poller.h"
 #include "ferry/sdk/dispatcher.h"
 
-namespace ferry::core::server {
+namespace ferry::core::events {
 
 class EventLoop final : public sdk::Dispatcher {
  public:
@@ -44,4 +44,4 @@ class EventLoop final : public sdk::Dispatcher {
   std::atomic<std::thread::id> owner_;
 };
 
-}  // namespace ferry::core::server
+}  // namespace ferry::core::events
