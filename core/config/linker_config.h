@@ -1,7 +1,8 @@
 #pragma once
 // The Linkerd 1.7.5 config schema (Linkerd 1.x docs: routers, servers, client, service): what
-// the core reads itself, and the plugin blocks it resolves and hands to plugins. parseLinkerConfig() checks everything that
-// can be checked without binding ports: `ferry --validate-config` is exactly this.
+// the core reads itself, and the plugin blocks it resolves and hands to plugins.
+// parseLinkerConfig() checks everything that can be checked without binding ports:
+// `ferry --validate-config` is exactly this.
 
 #include <memory>
 #include <string>

@@ -83,12 +83,24 @@ ResponseParser::Status ResponseParser::fail(std::string why) {
 ResponseParser::Status ResponseParser::feed(std::string_view bytes, ResponseSink& sink) {
   if (state_ == State::Error) return Status::Failed;
   if (state_ == State::Done) return Status::Complete;
-  pending_.append(bytes);
-  while (true) {
-    bool progressed = false;
-    Status s = step(sink, &progressed);
-    if (s != Status::NeedMore || !progressed) return s;
+  // Parse from the caller's bytes directly; only what an element left incomplete is copied, to
+  // wait for the next read (a streaming body passes through without being buffered).
+  std::string joined;
+  std::string_view in = bytes;
+  if (!pending_.empty()) {
+    joined = std::move(pending_);
+    joined.append(bytes);
+    in = joined;
   }
+  pending_.clear();
+  Status s = Status::NeedMore;
+  while (s == Status::NeedMore) {
+    std::size_t before = in.size();
+    s = step(in, sink);
+    if (in.size() == before) break;  // nothing consumed: the element needs more bytes
+  }
+  if (s == Status::NeedMore) pending_.assign(in);
+  return s;
 }
 
 ResponseParser::Status ResponseParser::finish() {
@@ -107,8 +119,7 @@ ResponseParser::Status ResponseParser::finish() {
   }
 }
 
-ResponseParser::Status ResponseParser::step(ResponseSink& sink, bool* progressed) {
-  std::string_view in(pending_);
+ResponseParser::Status ResponseParser::step(std::string_view& in, ResponseSink& sink) {
   switch (state_) {
     case State::Head: {
       auto end = in.find("\r\n\r\n");
@@ -117,28 +128,25 @@ ResponseParser::Status ResponseParser::step(ResponseSink& sink, bool* progressed
         return Status::NeedMore;
       }
       if (end + 4 > kMaxHead) return fail("response head larger than 64 KiB");
-      std::string head(in.substr(0, end + 2));
-      pending_.erase(0, end + 4);
-      *progressed = true;
+      auto head = in.substr(0, end + 2);
+      in.remove_prefix(end + 4);
       return parseHead(head, sink);
     }
     case State::Length:
     case State::ChunkData: {
       if (in.empty()) return Status::NeedMore;
       std::size_t take = static_cast<std::size_t>(std::min<uint64_t>(remaining_, in.size()));
-      std::string data(in.substr(0, take));
-      pending_.erase(0, take);
+      auto data = in.substr(0, take);
+      in.remove_prefix(take);
       remaining_ -= take;
-      *progressed = true;
       if (remaining_ == 0) state_ = state_ == State::Length ? State::Done : State::ChunkEnd;
       if (!sink.onData(data)) return Status::Stopped;
       return state_ == State::Done ? Status::Complete : Status::NeedMore;
     }
     case State::UntilClose: {
       if (in.empty()) return Status::NeedMore;
-      std::string data = std::move(pending_);
-      pending_.clear();
-      *progressed = true;
+      auto data = in;
+      in.remove_prefix(in.size());
       return sink.onData(data) ? Status::NeedMore : Status::Stopped;
     }
     case State::ChunkSize: {
@@ -156,8 +164,7 @@ ResponseParser::Status ResponseParser::step(ResponseSink& sink, bool* progressed
       if (digits.empty() || digits.size() > 15 || ec != std::errc() || p != digits.data() + digits.size()) {
         return fail("bad chunk size '" + std::string(line.substr(0, 64)) + "'");
       }
-      pending_.erase(0, eol + 2);
-      *progressed = true;
+      in.remove_prefix(eol + 2);
       remaining_ = size;
       state_ = size == 0 ? State::Trailers : State::ChunkData;
       return Status::NeedMore;
@@ -165,8 +172,7 @@ ResponseParser::Status ResponseParser::step(ResponseSink& sink, bool* progressed
     case State::ChunkEnd: {
       if (in.size() < 2) return Status::NeedMore;
       if (in.substr(0, 2) != "\r\n") return fail("missing CRLF after a chunk");
-      pending_.erase(0, 2);
-      *progressed = true;
+      in.remove_prefix(2);
       state_ = State::ChunkSize;
       return Status::NeedMore;
     }
@@ -186,8 +192,7 @@ ResponseParser::Status ResponseParser::step(ResponseSink& sink, bool* progressed
           return fail("malformed trailer field");
         }
       }
-      pending_.erase(0, eol + 2);
-      *progressed = true;
+      in.remove_prefix(eol + 2);
       if (!line.empty()) return Status::NeedMore;
       state_ = State::Done;
       return Status::Complete;

@@ -53,19 +53,19 @@ class ResponseParser {
 
   /** Why the parse failed (empty unless Failed was returned). */
   const std::string& error() const { return error_; }
-  /** True once a final head was delivered. */
-  bool headSeen() const { return state_ != State::Head; }
 
  private:
   enum class State { Head, Length, UntilClose, ChunkSize, ChunkData, ChunkEnd, Trailers, Done, Error };
 
-  Status step(ResponseSink& sink, bool* progressed);
+  /** Parses one element (a head, a chunk-size line, body bytes...) from the front of `in`,
+   *  removing what it consumed; consumes nothing when the element is not whole yet. */
+  Status step(std::string_view& in, ResponseSink& sink);
   Status parseHead(std::string_view head, ResponseSink& sink);
   Status fail(std::string why);
 
   bool headRequest_;
   State state_ = State::Head;
-  std::string pending_;        ///< bytes of an element not yet complete
+  std::string pending_;        ///< bytes of an element not yet whole, kept for the next feed
   uint64_t remaining_ = 0;     ///< of the Content-Length body or of the current chunk
   std::size_t trailerBytes_ = 0;
   std::string error_;

@@ -113,7 +113,8 @@ RouterWorker::Service& RouterWorker::service(const std::string& name, const sdk:
 
 void RouterWorker::handleRequest(std::size_t serverIndex, sdk::ServerExchange& exchange) {
   const auto& serverConfig = router_.config().servers[serverIndex];
-  auto owned = std::make_unique<Relay>(static_cast<RelayOwner&>(*this), exchange, *serverStats_[serverIndex], serverStreams_[serverIndex].get(),
+  RelayOwner& owner = *this;  // the relay's view of this worker (a private base)
+  auto owned = std::make_unique<Relay>(owner, exchange, *serverStats_[serverIndex], serverStreams_[serverIndex].get(),
                                        serverConfig.clearContext);
   Relay* relay = relays_.add(std::move(owned));
   inFlight_.fetch_add(1, std::memory_order_relaxed);

@@ -379,29 +379,6 @@ def _literal(b):
     return bytes([len(b)]) + b
 
 
-def raw_frames(address, payload, timeout=3):
-    """Sends the client preface, an empty SETTINGS and `payload` (raw frames); returns the frames
-    the server sent back as (type, flags, stream id, payload) until it closed or `timeout`."""
-    host, port = address.split(":")
-    with socket.create_connection((host, int(port)), timeout=timeout) as s:
-        s.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0, b"") + payload)
-        pending = bytearray()
-        frames = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                chunk = s.recv(65536)
-            except (socket.timeout, ConnectionResetError):
-                break
-            if not chunk:
-                break
-            pending += chunk
-            frames += take_frames(pending)
-            if goaway_in(frames):
-                break
-    return frames
-
-
 def frame(ftype, flags, stream, payload):
     return struct.pack(">I", len(payload))[1:] + bytes([ftype, flags]) + struct.pack(">I", stream) + payload
 

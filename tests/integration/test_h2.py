@@ -8,7 +8,7 @@ import subprocess
 import time
 
 from harness import FerryTestCase, SANITIZER, fs_config, http_request, main, rss_kb, wait_until
-from h2_peers import H2Backend, H2Client, RawH2Upstream, frame, goaway_in, raw_frames, rst_in
+from h2_peers import H2Backend, H2Client, RawH2Connection, RawH2Upstream
 
 PROTOCOL_ERROR, FLOW_CONTROL_ERROR, FRAME_SIZE_ERROR, REFUSED_STREAM, CANCEL, ENHANCE_YOUR_CALM = 1, 3, 6, 7, 8, 11
 
@@ -229,9 +229,10 @@ class H2Test(H2Base):
     def test_settings_are_advertised_and_enforced(self):
         self.start(server_extra="    maxConcurrentStreamsPerConnection: 7\n    initialStreamWindowBytes: 1048576\n"
                                 "    maxFrameBytes: 32768\n    maxHeaderListBytes: 4096\n    windowUpdateRatio: 0.5\n")
-        frames = raw_frames(self.addr, b"", timeout=1)
-        settings = [f for f in frames if f[0] == 4 and not f[1] & 1]
-        self.assertTrue(settings, frames)
+        raw = RawH2Connection(self.addr)
+        self._stops.append(raw.close)
+        settings = raw.until(lambda frames: [f for f in frames if f[0] == 4 and not f[1] & 1])
+        self.assertTrue(settings, raw.frames)
         payload = settings[0][3]
         values = {int.from_bytes(payload[i:i + 2], "big"): int.from_bytes(payload[i + 2:i + 6], "big")
                   for i in range(0, len(payload), 6)}

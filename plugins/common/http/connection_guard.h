@@ -53,17 +53,19 @@ inline sdk::Status parseServerLimits(const sdk::ConfigView& server, ServerLimits
     out->headerReadTimeout = milliseconds(*header);
   }
   if (auto session = server.child("serverSession")) {
-    for (const char* key : {"idleTimeMs", "lifeTimeMs"}) {
-      if (!session->has(key)) continue;
+    auto readMs = [&](const char* key, std::optional<milliseconds>* into) {
+      if (!session->has(key)) return;
       auto ms = session->integer(key, 0);
       if (!ms) {
         note(ms.message());
       } else if (*ms <= 0) {
         note(session->location() + ": serverSession." + key + " must be positive");
       } else {
-        (key[0] == 'i' ? out->idleTime : out->lifeTime) = milliseconds(*ms);
+        *into = milliseconds(*ms);
       }
-    }
+    };
+    readMs("idleTimeMs", &out->idleTime);
+    readMs("lifeTimeMs", &out->lifeTime);
   }
   return problems.empty() ? sdk::Status::ok() : sdk::Status::error(problems);
 }
@@ -101,12 +103,11 @@ class ConnectionGuard {
   }
   /** The head is whole. */
   void headComplete() { headPending_ = false; }
-  bool headPending() const { return headPending_; }
 
   /** `n` requests are in flight now (0: the connection turns idle). */
   void inFlight(std::size_t n) {
     bool idle = n == 0;
-    if (idle && !idle_) idleSince_ = dispatcher_.now();
+    if (idle && !idle_ && limits_.idleTime) idleSince_ = dispatcher_.now();  // only an idle limit reads it
     idle_ = idle;
   }
 

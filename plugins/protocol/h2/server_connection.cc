@@ -93,8 +93,7 @@ void ServerConnection::headTimedOut() {
   if (prefaceSeen_ == 0) return onShutdown();  // nothing said: closed without a word
   // A preface or a header block (HEADERS then CONTINUATIONs, which nothing may interleave, so
   // at most one is ever pending) dragged on: the peer is holding the connection, not using it.
-  nghttp2_session_terminate_session(session(), NGHTTP2_ENHANCE_YOUR_CALM);
-  flush();
+  terminate(NGHTTP2_ENHANCE_YOUR_CALM);
 }
 
 ServerConnection::~ServerConnection() { onConnectionLost("connection closed"); }

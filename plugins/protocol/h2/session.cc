@@ -405,16 +405,11 @@ void Session::lateFrame(uint8_t type, int32_t id) {
   // streams, would ignore it; RFC 9113 §5.1 and §5.1.1 say what it is.
   if (id <= 0 || !(id & 1) || id > closed_.highest() || streamOf(id)) return;
   if (nghttp2_session_find_stream(session_, id)) return;  // open, without a Stream of ours: nghttp2's call
-  switch (closed_.lateFrame(id, type == NGHTTP2_HEADERS)) {
-    case ClosedStreams::Verdict::Ignore:
-      return;
-    case ClosedStreams::Verdict::StreamClosed:
-      nghttp2_session_terminate_session(session_, NGHTTP2_STREAM_CLOSED);
-      return;
-    case ClosedStreams::Verdict::ProtocolError:
-      nghttp2_session_terminate_session(session_, NGHTTP2_PROTOCOL_ERROR);
-      return;
-  }
+  auto verdict = closed_.lateFrame(id, type == NGHTTP2_HEADERS);
+  if (verdict == ClosedStreams::Verdict::Ignore) return;
+  // Not terminate(): this runs inside nghttp2's reading (or just before it), which flushes after.
+  nghttp2_session_terminate_session(
+      session_, verdict == ClosedStreams::Verdict::StreamClosed ? NGHTTP2_STREAM_CLOSED : NGHTTP2_PROTOCOL_ERROR);
 }
 
 void Session::checkLateData(std::string_view bytes) {
