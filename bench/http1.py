@@ -154,7 +154,7 @@ def median_run(runs, **key):
     so each configuration is measured once per round, the proxies' order rotating from round to
     round, and the ratios are taken between medians."""
     rs = [r for r in runs if all(r[k] == v for k, v in key.items())]
-    return {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50", "p99") if k in rs[0]}
+    return {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50", "p99", "p999") if k in rs[0]}
 
 
 def rotated(items, rnd):
@@ -309,10 +309,20 @@ def main():
         line = "workers=%d conns=%-4d ferry/haproxy %.2fx  nginx/haproxy %.2fx" % (workers, conns, f["rps"] / h["rps"],
                                                                                 n["rps"] / h["rps"])
         if conns == 1:
-            line += "  added p50: ferry %d us, haproxy %d us, nginx %d us; added p99: ferry %d us, haproxy %d us, nginx %d us" % (
-                f["p50"] - direct1["p50"], h["p50"] - direct1["p50"], n["p50"] - direct1["p50"],
-                f["p99"] - direct1["p99"], h["p99"] - direct1["p99"], n["p99"] - direct1["p99"])
+            line += "".join("  added %s: ferry %d us, haproxy %d us, nginx %d us;" % (
+                label, f[k] - direct1[k], h[k] - direct1[k], n[k] - direct1[k])
+                for label, k in (("p50", "p50"), ("p99", "p99"), ("p99.9", "p999")))
         print(line)
+    print("\nTargets (medians of the rounds)")
+    ferry1, haproxy1 = find("ferry", 1, 1), find("haproxy", 1, 1)
+    for label, k in (("p99", "p99"), ("p99.9", "p999")):
+        f, h = ferry1[k] - direct1[k], haproxy1[k] - direct1[k]
+        print("  added %-5s at 1 connection <= HAProxy's: ferry %d us, haproxy %d us: %s"
+              % (label, f, h, "met" if f <= h else "MISSED"))
+    for conns in (16, 128):
+        ratio = find("ferry", 1, conns)["rps"] / find("haproxy", 1, conns)["rps"]
+        print("  throughput, 1 worker, %d connections >= 1.0x HAProxy: %.2fx: %s"
+              % (conns, ratio, "met" if ratio >= 1.0 else "MISSED"))
     print("\nFerry: idle RSS %.1f MiB, RSS with 1,000 keep-alive connections %.1f MiB, start to first routed request %.1f ms"
           % (results["ferry_idle_rss_kb"] / 1024, results["ferry_rss_1000_conns_kb"] / 1024,
              results["ferry_start_to_first_request_ms"]))

@@ -4,6 +4,7 @@
 
 #include "core/net/listener.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -176,13 +177,15 @@ TEST(Listener, AcceptUnderDescriptorExhaustionBacksOffAndRecovers) {
   CapturedStderr log;
   asio::ip::tcp::socket second(client);
   second.open(asio::ip::tcp::v4());
+  int base = ::open("/dev/null", O_RDONLY);  // what the filler duplicates (stdin may be closed)
+  ASSERT_GE(base, 0);
   rlimit saved{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
   rlimit lowered = saved;
   lowered.rlim_cur = 256;
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
   std::vector<int> filler;
-  for (int fd; (fd = ::dup(0)) >= 0;) filler.push_back(fd);
+  for (int fd; (fd = ::dup(base)) >= 0;) filler.push_back(fd);
   int exhausted = errno;
 
   second.connect(loopback(listener.port()));  // completes in the kernel's backlog
@@ -190,6 +193,7 @@ TEST(Listener, AcceptUnderDescriptorExhaustionBacksOffAndRecovers) {
   bool warned = waitUntil([&] { return log.text().find("accept failed: Too many open files; backing off") != std::string::npos; });
   std::size_t acceptedWhileExhausted = accepted.count;
   for (int fd : filler) ::close(fd);
+  ::close(base);
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
   ASSERT_EQ(exhausted, EMFILE);
   ASSERT_TRUE(warned) << log.text();
