@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 
 #include <boost/asio/post.hpp>
 
@@ -22,7 +23,8 @@ struct Listener::WorkerAcceptor : std::enable_shared_from_this<WorkerAcceptor> {
   sdk::TimerPtr backoff;
   std::chrono::milliseconds delay{0};  ///< the current back-off; zero while accepts succeed
   uint64_t failures = 0;               ///< accept failures in the current episode
-  bool stopped = false;
+  /** Set by stop() on the worker, or by ~Listener on main while the worker may still run. */
+  std::atomic<bool> stopped{false};
 
   void acceptNext() {
     acceptor.async_accept([self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {

@@ -90,33 +90,15 @@ struct Accepted {
   }
 };
 
-TEST(Listener, AcceptsOnEveryWorkerAndStopRefusesLaterConnections) {
-  asio::io_context main;
-  Listener listener("127.0.0.1", 0);
-  ASSERT_TRUE(listener.bind(main).isOk());
-  Accepted accepted;
-  {
-    Workers workers(2);
-    listener.start(workers.pointers(), accepted.callback());
-    asio::io_context client;
-    std::vector<asio::ip::tcp::socket> sockets;
-    for (int i = 0; i < 8; ++i) {
-      sockets.emplace_back(client);
-      sockets.back().connect(loopback(listener.port()));
-    }
-    ASSERT_TRUE(waitUntil([&] { return accepted.count == 8; }));
-    for (std::size_t w : accepted.workers) EXPECT_LT(w, 2u);
-
+/** A listener bound on 127.0.0.1 and accepting on `n` worker threads; stopped and emptied at the end. */
+struct Running {
+  explicit Running(std::size_t n) : workers(n) {
+    bound = listener.bind(main).isOk();
+    if (bound) listener.start(workers.pointers(), accepted.callback());
+  }
+  ~Running() {
     listener.stop();
-    asio::ip::tcp::socket late(client);
-    boost::system::error_code ec;
-    // stop() closes the worker acceptors on their loops; once the last is closed, the kernel refuses.
-    ASSERT_TRUE(waitUntil([&] {
-      late.close(ec);
-      late.connect(loopback(listener.port()), ec);
-      return ec == asio::error::connection_refused;
-    }));
-    // Streams belong to their workers: release them there before the loops stop.
+    // Streams belong to their workers: each drops its own before the loops stop.
     for (auto& l : workers.loops) {
       std::atomic<bool> done{false};
       l->post([&] {
@@ -126,10 +108,38 @@ TEST(Listener, AcceptsOnEveryWorkerAndStopRefusesLaterConnections) {
         }
         done = true;
       });
-      ASSERT_TRUE(waitUntil([&] { return done.load(); }));
+      waitUntil([&] { return done.load(); });
     }
   }
-  EXPECT_EQ(accepted.count, 8u);
+  asio::io_context main;
+  Workers workers;  // before the listener: its worker acceptors live in these loops
+  Listener listener{"127.0.0.1", 0};
+  bool bound = false;
+  Accepted accepted;
+};
+
+TEST(Listener, AcceptsOnEveryWorkerAndStopRefusesLaterConnections) {
+  Running running(2);
+  ASSERT_TRUE(running.bound);
+  asio::io_context client;
+  std::vector<asio::ip::tcp::socket> sockets;
+  for (int i = 0; i < 8; ++i) {
+    sockets.emplace_back(client);
+    sockets.back().connect(loopback(running.listener.port()));
+  }
+  ASSERT_TRUE(waitUntil([&] { return running.accepted.count == 8; }));
+  for (std::size_t w : running.accepted.workers) EXPECT_LT(w, 2u);
+
+  running.listener.stop();
+  asio::ip::tcp::socket late(client);
+  boost::system::error_code ec;
+  // stop() closes the worker acceptors on their loops; once the last is closed, the kernel refuses.
+  ASSERT_TRUE(waitUntil([&] {
+    late.close(ec);
+    late.connect(loopback(running.listener.port()), ec);
+    return ec == asio::error::connection_refused;
+  }));
+  EXPECT_EQ(running.accepted.count, 8u);
 }
 
 /** Sends this process's stderr to a temporary file while it lives; read with pread (no new descriptor). */
@@ -162,12 +172,10 @@ class CapturedStderr {
 };
 
 TEST(Listener, AcceptUnderDescriptorExhaustionBacksOffAndRecovers) {
-  asio::io_context main;
-  Listener listener("127.0.0.1", 0);
-  ASSERT_TRUE(listener.bind(main).isOk());
-  Accepted accepted;
-  Workers workers(1);
-  listener.start(workers.pointers(), accepted.callback());
+  Running running(1);
+  ASSERT_TRUE(running.bound);
+  auto& accepted = running.accepted;
+  auto& listener = running.listener;
   asio::io_context client;
   asio::ip::tcp::socket first(client);
   first.connect(loopback(listener.port()));
@@ -204,14 +212,6 @@ TEST(Listener, AcceptUnderDescriptorExhaustionBacksOffAndRecovers) {
   ASSERT_TRUE(waitUntil([&] { return log.text().find("accepting again after") != std::string::npos; }));
   EXPECT_EQ(log.text().find("accept failed", log.text().find("accept failed") + 1), std::string::npos)
       << "one warning per episode, not one per try:\n" << log.text();
-
-  listener.stop();
-  std::atomic<bool> done{false};
-  workers.loops[0]->post([&] {
-    accepted.streams.clear();
-    done = true;
-  });
-  ASSERT_TRUE(waitUntil([&] { return done.load(); }));
 }
 
 }  // namespace
