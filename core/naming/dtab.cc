@@ -392,8 +392,11 @@ std::string showNameTree(const NameTree<Path>& tree) {
     std::string out;
     for (std::size_t i = 0; i < children.size(); ++i) {
       if (i) out += " & ";
-      double w = tree.weights()[i];
-      if (w != 1.0 || children.size() == 1) out += showWeight(w) + "*";
+      // The weight as printed decides, not the double: 1.001 prints as the default "1.00" and is
+      // left out, as the default is, so that what is shown reads back and shows the same (a
+      // weight printed "1.00" read back as 1.0 and was then left out: the dtab fuzzer's round trip).
+      std::string weight = showWeight(tree.weights()[i]);
+      if (weight != "1.00" || children.size() == 1) out += weight + "*";
       out += showSimple(children[i]);
     }
     return out;

@@ -28,6 +28,15 @@ TEST(NameTreeSyntaxTest, PrintsAsFinagle) {
   EXPECT_EQ(roundTrip(".5*/a"), "0.50*/a");
 }
 
+TEST(NameTreeSyntaxTest, AWeightThatPrintsAsTheDefaultIsLeftOutLikeIt) {
+  // Found by the dtab fuzzer: "1.001*/a & /b" showed "1.00*/a & /b", which read back as weight 1
+  // and then showed "/a & /b": the text a hop forwards changed from one hop to the next.
+  EXPECT_EQ(roundTrip("1.001*/a & /b"), "/a & /b");
+  EXPECT_EQ(roundTrip("0.999*/a & /b"), "/a & /b");
+  EXPECT_EQ(roundTrip("1.006*/a & /b"), "1.01*/a & /b");
+  EXPECT_EQ(roundTrip(roundTrip("1.001*/a & /b")), "/a & /b");
+}
+
 TEST(NameTreeSyntaxTest, AndBindsTighterThanOr) {
   auto t = *parseNameTree("/a & /b | /c");
   ASSERT_EQ(t.kind(), sdk::NameTreeKind::Alt);
