@@ -10,6 +10,16 @@ void removeHeader(sdk::HeaderList& headers, std::string_view name) {
                 headers.end());
 }
 
+void setEndpointAuthority(sdk::HttpRequestHead& head, const sdk::Address& endpoint) {
+  if (endpoint.meta.empty()) return;  // the common case: no lookup at all
+  auto authority = endpoint.meta.find("authority");
+  if (authority == endpoint.meta.end() || head.host == authority->second) return;
+  head.host = authority->second;
+  for (auto& [name, value] : head.headers) {
+    if (sdk::headerNameEquals(name, "host")) value = authority->second;
+  }
+}
+
 sdk::Result<naming::Dtab> localDtab(const sdk::HttpRequestHead& head) {
   naming::Dtab out;
   for (const char* name : {"l5d-ctx-dtab", "l5d-dtab"}) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/naming/dtab.h"
+#include "ferry/sdk/address.h"
 #include "ferry/sdk/http.h"
 
 namespace ferry::core::router {
@@ -26,6 +27,13 @@ void clearContextHeaders(sdk::HeaderList& headers);
  */
 void setDestinationHeaders(sdk::HttpRequestHead& head, const std::string& service, const std::string& client,
                            const sdk::Path& residual, const naming::Dtab& local, std::string requestId);
+
+/**
+ * Points the request at the endpoint's `authority` metadata when it has one (the consul namer's
+ * setHost: Consul's DNS name for the service), as Linkerd's RewriteHostHeader does: the Host
+ * header on HTTP/1.1, `:authority` on h2 (both read `head.host`).
+ */
+void setEndpointAuthority(sdk::HttpRequestHead& head, const sdk::Address& endpoint);
 
 /** Removes every header named `name` (case-insensitive). */
 void removeHeader(sdk::HeaderList& headers, std::string_view name);

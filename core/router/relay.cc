@@ -265,6 +265,7 @@ void Relay::onConnection(PooledConnection* connection, int status, const std::st
   connection_ = connection;
   upstreamStart_ = events::eventTime();
   bool bodyDone = requestEnded_ && earlyBody_.empty();
+  setEndpointAuthority(*head_, endpoint_->address());
   upstream_ = connection->codec->startRequest(*head_, bodyDone && requestTrailers_.empty(), responseSide_);
   if (!upstream_) {
     connection_->broken = true;
