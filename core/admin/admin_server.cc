@@ -20,6 +20,9 @@ const char* const kIndex[] = {
     "/client_state.json", "/config.json",  "/delegator.json",     "/namer_state/<prefix>.json",
 };
 
+/** How long /delegator.json waits for pending lookups before answering with them pending. */
+constexpr std::chrono::seconds kDelegatorWait{5};
+
 struct Answer {
   int status = 200;
   std::string body;
@@ -130,7 +133,7 @@ void AdminServer::routes() {
           }));
   });
 
-  auto delegator = [this, onMain](std::string ns, std::string dtabText, std::string pathText) {
+  auto delegateOnce = [this, onMain](std::string ns, std::string dtabText, std::string pathText) {
     return onMain([this, ns, dtabText, pathText] {
       const auto& routers = linker_.routers();
       if (routers.empty()) return Answer{404, errorJson("no routers")};
@@ -143,6 +146,19 @@ void AdminServer::routes() {
       auto tree = naming::delegate(linker_.namers(), r->dtab().concat(*extra), *path);
       return Answer{200, json::serialize(tree)};
     });
+  };
+  // Linkerd's delegator waits for lookups that are still pending. Namers that ask a remote
+  // API (Consul, Kubernetes) answer a fresh lookup later and keep what they learnt for a while
+  // (consul_namer.h), so asking again soon finds it: up to kDelegatorWait, then the tree as it is.
+  auto delegator = [delegateOnce](std::string ns, std::string dtabText, std::string pathText) {
+    auto deadline = std::chrono::steady_clock::now() + kDelegatorWait;
+    Answer answer = delegateOnce(ns, dtabText, pathText);
+    while (answer.status == 200 && answer.body.find("\"type\":\"pending\"") != std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      answer = delegateOnce(ns, dtabText, pathText);
+    }
+    return answer;
   };
   s.Get("/delegator.json", [delegator](const httplib::Request& req, httplib::Response& res) {
     if (!req.has_param("path")) return reply(res, Answer{400, errorJson("missing 'path' parameter")});

@@ -217,6 +217,8 @@ class ConsulAgent:
                 fault = self.fault
         if missing:
             return self._reply(h, 500, "No path to datacenter", content_type="text/plain")
+        if fault == "500":  # it began while the request was held
+            return self._reply(h, 500, "rpc error making call: EOF", content_type="text/plain")
         if fault == "garbage":
             return self._reply(h, 200, "{\"not\": json at all", index=index + 1)
         if fault == "noindex":

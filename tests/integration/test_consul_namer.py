@@ -4,6 +4,7 @@ checks, weights, setHost, tokens and consistency modes as Linkerd's keys say; an
 down, restarted, hung or answering garbage: the last good state kept, the reason in l5d-err
 for a name never resolved, recovery without a restart of Ferry."""
 import time
+import urllib.parse
 
 from consul_peer import ConsulAgent, Instance
 from harness import FerryTestCase, http_request, main, wait_until
@@ -61,6 +62,9 @@ class ConsulNamerTest(FerryTestCase):
     def get(self, host, path="/"):
         status, headers, body = http_request(self.router, path=path, headers={"Host": host})
         return status, body.decode(), headers
+
+    def l5d_err(self, headers):
+        return urllib.parse.unquote_plus(headers.get("l5d-err", ""))
 
     def body(self, host):
         return self.get(host)[:2]
@@ -148,6 +152,173 @@ class ConsulNamerTest(FerryTestCase):
         self.assertIn("Canary", {r[1].get("tag") for r in reads}, "the tag is asked as Consul spells it")
         # A tag no instance has is Neg.
         self.assertEqual(self.via("/#/io.l5d.tagged/dc1/v2/web | /#/io.l5d.consul/dc1/web")[0], 200)
+
+    def state(self):
+        return self.ferry.admin_json("/namer_state/io.l5d.consul.json")
+
+    def test_agent_down_at_start_fails_with_the_reason_then_recovers(self):
+        self.consul.set_service("users", [self.instance(self.a)])
+        self.consul.stop()
+        self.start()
+        status, body, headers = self.get("users")
+        self.assertEqual(status, 502, body)
+        self.assertIn("cannot connect to 127.0.0.1:%d" % self.consul.port, self.l5d_err(headers))
+        self.assertIn("consul datacenter 'dc1'", body)
+        # The agent starts (linkerd#2003: Linkerd never reconnected): routing follows, no restart.
+        self.consul.start()
+        wait_until(lambda: self.body("users") == (200, "a GET /"), what="routing once the agent is up")
+
+    def test_errors_and_garbage_keep_the_last_good_state(self):
+        self.consul.set_service("users", [self.instance(self.a)])
+        self.start()
+        self.assertEqual(self.body("users"), (200, "a GET /"))
+        for fault in ("500", "garbage", "noindex"):
+            errors = self.ferry.metrics().get("namer/io.l5d.consul/errors", 0)
+            self.consul.set_fault(fault)
+            # A change made while the agent misbehaves: poke the watches so they ask again.
+            self.consul.set_service("users", [self.instance(self.b)])
+            wait_until(lambda: self.ferry.metrics().get("namer/io.l5d.consul/errors", 0) > errors,
+                       what="errors counted under %s" % fault)
+            self.assertEqual(self.body("users"), (200, "a GET /"), "the last good state under " + fault)
+            service = self.state()["services"]["/dc1/users"]
+            self.assertEqual(service["addresses"], ["127.0.0.1:%d" % self.a.port])
+            self.assertTrue(service["error"] or self.state()["datacenters"]["dc1"]["error"], self.state())
+            self.consul.set_fault(None)
+            wait_until(lambda: self.body("users") == (200, "b GET /"), what="the change once %s stops" % fault)
+            self.consul.set_service("users", [self.instance(self.a)])
+            wait_until(lambda: self.body("users") == (200, "a GET /"), what="recovered after %s" % fault)
+        self.assertGreaterEqual(self.ferry.metrics().get("namer/io.l5d.consul/watch_restarts", 0), 3)
+
+    def test_restarted_agent_with_indexes_that_went_backwards(self):
+        self.consul.set_service("users", [self.instance(self.a)])
+        self.start(extra="  waitSecs: 1\n")
+        self.assertEqual(self.body("users"), (200, "a GET /"))
+        # Restarted as a new cluster (linkerd#1230): indexes start over below what Ferry holds.
+        self.consul.stop()
+        self.consul.start(reset_index=True)
+        self.consul.set_service("users", [self.instance(self.b)])
+        wait_until(lambda: self.body("users") == (200, "b GET /"), what="the change after the restart")
+        # The same without a restart (another server answered): a blocking query answered with
+        # a lower index starts over, within one wait.
+        with self.consul.cond:
+            self.consul.index = 2
+            for d in self.consul.dcs.values():
+                d["index"] = 2
+                for svc in d["services"].values():
+                    svc["index"] = 2
+        self.consul.set_service("users", [self.instance(self.a)])
+        wait_until(lambda: self.body("users") == (200, "a GET /"), what="the change after the index went back")
+
+    def test_hung_agent_calls_are_abandoned_and_sent_again(self):
+        self.consul.set_service("users", [self.instance(self.a)])
+        self.start(extra="  waitSecs: 1\n")
+        self.assertEqual(self.body("users"), (200, "a GET /"))
+        self.consul.set_fault("hang")
+        sent = len(self.consul.reads("/v1/catalog/service/users"))
+        # Held past wait (1 s) + wait/16 + the 5 s margin: dropped and asked again.
+        wait_until(lambda: len(self.consul.reads("/v1/catalog/service/users")) >= sent + 2, timeout=60,
+                   what="the hung call to be sent again")
+        self.assertEqual(self.body("users"), (200, "a GET /"), "routing meanwhile")
+        self.consul.set_fault(None)
+        self.consul.set_service("users", [self.instance(self.b)])
+        wait_until(lambda: self.body("users") == (200, "b GET /"), what="updates once the agent answers")
+
+    def test_token_and_consistency_mode_reach_the_agent(self):
+        self.consul.token = "s3cret"
+        self.consul.set_service("users", [self.instance(self.a)])
+        self.start(extra="  token: s3cret\n  consistencyMode: stale\n")
+        self.assertEqual(self.body("users"), (200, "a GET /"))
+        reads = self.consul.reads("/v1/")
+        self.assertTrue(all(r[2].get("x-consul-token") == "s3cret" for r in reads), reads)
+        self.assertTrue(all("stale" in r[1] for r in reads), reads)
+        blocking = [r for r in reads if "index" in r[1]]
+        self.assertTrue(blocking and all(r[1].get("wait") == "300s" for r in blocking), reads)
+
+    def test_wrong_token_is_said_in_l5d_err(self):
+        self.consul.token = "s3cret"
+        self.consul.set_service("users", [self.instance(self.a)])
+        self.start(extra="  token: wrong\n")
+        status, body, headers = self.get("users")
+        self.assertEqual(status, 502)
+        self.assertIn("HTTP 403: ACL not found", self.l5d_err(headers))
+
+    def test_health_checks_and_statuses(self):
+        c = self.start_backend("c")
+        d = self.start_backend("d")
+        self.consul.set_service("users", [self.instance(self.a), self.instance(self.b, node="n2", status="warning"),
+                                          self.instance(c, node="n3", status="critical"),
+                                          self.instance(d, node="n4", maintenance=True)])
+        self.start(extra="  useHealthCheck: true\n", tagged=False)
+        self.assertEqual({self.body("users")[1] for _ in range(20)}, {"a GET /"})
+        self.assertTrue(all("passing" in r[1] for r in self.consul.reads("/v1/health/service/users")))
+
+    def test_health_statuses_choose_what_counts(self):
+        c = self.start_backend("c")
+        d = self.start_backend("d")
+        self.consul.set_service("users", [self.instance(self.a), self.instance(self.b, node="n2", status="warning"),
+                                          self.instance(c, node="n3", status="critical"),
+                                          self.instance(d, node="n4", maintenance=True)])
+        self.start(extra="  useHealthCheck: true\n  healthStatuses: [passing, warning]\n")
+        self.assertEqual({self.body("users")[1] for _ in range(40)}, {"a GET /", "b GET /"})
+        self.assertFalse(any("passing" in r[1] for r in self.consul.reads("/v1/health/service/users")))
+        # An instance that turns critical leaves; maintenance is its own status.
+        self.consul.set_service("users", [self.instance(self.a, status="critical"),
+                                          self.instance(self.b, node="n2", status="warning")])
+        wait_until(lambda: self.addresses("/#/io.l5d.consul/dc1/users") == ["127.0.0.1:%d" % self.b.port],
+                   what="the critical instance to leave")
+
+    def test_weights_metadata_and_set_host(self):
+        self.consul.set_service("users", [self.instance(self.a, tags=["canary", "slow"], meta={"version": "2"}),
+                                          self.instance(self.b, node="n2", service_address="127.0.0.1")])
+        self.start(extra="  setHost: true\n  transferMetadata: true\n"
+                         "  weights:\n  - {tag: canary, weight: 0.25}\n  - {tag: slow, weight: 0.5}\n")
+        tree = wait_until(lambda: (lambda t: t if t["type"] == "leaf" else None)(
+            self.ferry.admin_json("/delegator.json?path=/%23/io.l5d.consul/dc1/users")), what="a leaf")
+        addrs = {a["port"]: a["meta"] for a in tree["bound"]["addr"]["addrs"]}
+        self.assertEqual(addrs[self.a.port]["endpoint_addr_weight"], 0.5, "the heaviest listed tag")
+        self.assertEqual(addrs[self.a.port]["version"], "2")
+        self.assertEqual(addrs[self.a.port]["authority"], "users.service.dc1.consul")
+        self.assertNotIn("endpoint_addr_weight", addrs[self.b.port])
+        # setHost: the instance sees Consul's DNS name for the service as Host.
+        for _ in range(10):
+            self.assertEqual(self.get("users")[0], 200)
+        hosts = {r[2]["host"] for r in self.a.requests + self.b.requests}
+        self.assertEqual(hosts, {"users.service.dc1.consul"})
+
+    def test_fail_fast_probes_once_and_resumes_every_watch(self):
+        for name in ("one", "two", "three"):
+            self.consul.set_service(name, [self.instance(self.a)])
+        self.start(extra="  failFast: true\n")
+        for name in ("one", "two", "three"):
+            self.assertEqual(self.body(name), (200, "a GET /"))
+        self.consul.stop()
+        wait_until(lambda: "marked down (failFast)" in self.ferry.output(), what="the agent marked down")
+        for name in ("one", "two", "three"):
+            self.assertEqual(self.body(name), (200, "a GET /"), "the last good state while down")
+        self.consul.requests.clear()
+        self.consul.start()
+        for name in ("one", "two", "three"):
+            self.consul.set_service(name, [self.instance(self.b)])
+        for name in ("one", "two", "three"):
+            wait_until(lambda: self.body(name) == (200, "b GET /"), what="%s to resume" % name)
+        self.assertTrue(self.consul.reads("/v1/status/leader"), "the probe asked first")
+
+    def test_state_metrics_and_bound_names(self):
+        self.consul.set_service("users", [self.instance(self.a)])
+        self.consul.set_service("billing", [self.instance(self.b)])
+        self.start()
+        self.assertEqual(self.body("users")[0], 200)
+        state = self.state()
+        self.assertEqual(state["datacenters"]["dc1"]["state"], "ok")
+        self.assertEqual(state["datacenters"]["dc1"]["services"], 2)
+        self.assertEqual(state["services"]["/dc1/users"]["state"], "ok")
+        self.assertGreater(state["services"]["/dc1/users"]["query"]["index"], 0)
+        names = self.ferry.admin_json("/bound-names.json")
+        self.assertIn("/#/io.l5d.consul/dc1/users", names)
+        self.assertIn("/#/io.l5d.consul/dc1/billing", names)
+        m = self.ferry.metrics()
+        for key in ("lookups", "dc/opens", "dc/updates", "service/opens", "service/updates"):
+            self.assertGreaterEqual(m.get("namer/io.l5d.consul/" + key, 0), 1, key)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,10 @@
 namespace ferry::plugins::namer::consul {
 namespace {
 
-constexpr std::chrono::milliseconds kFirstBackoff{10};
-constexpr std::chrono::milliseconds kMaxBackoff{5000};
 /** Answers larger than this are refused rather than held (a catalog of 100,000 instances is
  *  about 30 MiB of health JSON). */
+/** How long past its `wait` an answer may take before the call counts as hung. */
+constexpr std::chrono::milliseconds kAnswerMargin{5000};
 constexpr std::size_t kMaxBody = 256u << 20;
 
 std::string isoTime(std::chrono::system_clock::time_point t) {
@@ -71,18 +71,17 @@ class BlockingQuery::Handler final : public sdk::HttpResponseHandler {
   std::string body_;
 };
 
-BlockingQuery::BlockingQuery(sdk::HostContext& host, const AgentEndpoint& agent, Target target, OnAnswer onAnswer,
-                             OnFailure onFailure, bool blocking)
-    : host_(host),
-      agent_(agent),
+BlockingQuery::BlockingQuery(AgentLink& agent, Target target, OnAnswer onAnswer, OnFailure onFailure, bool blocking)
+    : agent_(agent),
+      id_(agent.newQueryId()),
       target_(std::move(target)),
       onAnswer_(std::move(onAnswer)),
       onFailure_(std::move(onFailure)),
-      blocking_(blocking),
-      random_(std::random_device{}()) {}
+      blocking_(blocking) {}
 
 BlockingQuery::~BlockingQuery() {
   *alive_ = false;
+  agent_.unpark(id_);
   if (handler_) handler_->detach();
 }
 
@@ -90,28 +89,29 @@ void BlockingQuery::start() { send(); }
 
 void BlockingQuery::send() {
   retryTimer_.reset();
+  if (agent_.park(id_, [this] { send(); })) return;  // failFast: the agent is down
+  const AgentEndpoint& endpoint = agent_.endpoint();
   QueryOptions options;
-  options.consistency = agent_.consistency;
+  options.consistency = endpoint.consistency;
   options.index = blocking_ ? state_.index : 0;
-  options.waitSeconds = agent_.waitSeconds;
+  options.waitSeconds = endpoint.waitSeconds;
 
   sdk::HttpClientRequest request;
-  request.host = agent_.host;
-  request.port = agent_.port;
+  request.host = endpoint.host;
+  request.port = endpoint.port;
   request.target = target_(options);
-  if (!agent_.token.empty()) request.headers.emplace_back("X-Consul-Token", agent_.token);
-  // Consul holds a blocking request for `wait` plus up to wait/16 of jitter; past that (and a
-  // margin for a slow network) the call is hung, and is abandoned and sent again.
+  if (!endpoint.token.empty()) request.headers.emplace_back("X-Consul-Token", endpoint.token);
+  // Consul holds a blocking request for `wait` plus up to wait/16 of jitter; past that and a
+  // margin for a slow network, the call is hung (linkerd#2140): abandoned and sent again.
   auto wait = std::chrono::seconds(options.index > 0 ? options.waitSeconds : 0);
-  request.headTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(wait + wait / 16) +
-                        std::chrono::milliseconds(10'000);
-  request.idleTimeout = std::chrono::milliseconds(10'000);
+  request.headTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(wait + wait / 16) + kAnswerMargin;
+  request.idleTimeout = kAnswerMargin;
 
   state_.lastTarget = request.target;
   state_.lastRequestAt = std::chrono::system_clock::now();
   if (handler_) handler_->detach();
   handler_ = std::make_shared<Handler>(this);
-  call_ = host_.httpClient().send(std::move(request), handler_);
+  call_ = agent_.host().httpClient().send(std::move(request), handler_);
 }
 
 void BlockingQuery::answered(int status, uint64_t index, bool hasIndex, const std::string& body) {
@@ -129,7 +129,7 @@ void BlockingQuery::answered(int status, uint64_t index, bool hasIndex, const st
   state_.answers++;
   state_.lastAnswerAt = std::chrono::system_clock::now();
   state_.lastFailure.reset();
-  backoff_ = std::chrono::milliseconds(0);
+  backoff_.reset();
   if (!blocking_) return;
   state_.index = nextIndex(state_.index, index);
   if (state_.index == 0 && restarts_) restarts_->incr();  // the index went backwards
@@ -142,17 +142,10 @@ void BlockingQuery::failed(QueryFailure failure) {
   // The agent may have restarted with fresh indexes: ask again without one.
   state_.index = 0;
   if (blocking_ && restarts_) restarts_->incr();
-  auto delay = nextBackoff();
-  retryTimer_ = host_.mainDispatcher().schedule(delay, [this] { send(); });
+  // The HTTP client says "cannot connect" when the agent refused or was unreachable.
+  if (failure.status == 0 && failure.reason.rfind("cannot connect", 0) == 0) agent_.connectFailed(failure.reason);
+  retryTimer_ = agent_.host().mainDispatcher().schedule(backoff_.next(), [this] { send(); });
   onFailure_(failure);  // last: the owner may drop this query from inside it
-}
-
-std::chrono::milliseconds BlockingQuery::nextBackoff() {
-  // Exponential with full jitter over the upper half: spreads the watches of many services
-  // that failed together (the agent restarted) instead of sending them back in one burst.
-  backoff_ = backoff_.count() == 0 ? kFirstBackoff : std::min(backoff_ * 2, kMaxBackoff);
-  std::uniform_int_distribution<int64_t> spread(backoff_.count() / 2, backoff_.count());
-  return std::chrono::milliseconds(spread(random_));
 }
 
 std::string BlockingQuery::stateJson() const {

@@ -14,22 +14,13 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 
 #include "ferry/sdk/host.h"
+#include "plugins/namer/consul/agent_link.h"
 #include "plugins/namer/consul/consul_api.h"
 
 namespace ferry::plugins::namer::consul {
-
-/** How io.l5d.consul reaches the agent: shared by every query of one namer. */
-struct AgentEndpoint {
-  std::string host = "localhost";
-  uint16_t port = 8500;
-  std::string token;  ///< sent as X-Consul-Token when not empty
-  ConsistencyMode consistency = ConsistencyMode::Default;
-  int waitSeconds = 300;
-};
 
 /** Why a query's last call failed: kept for `/namer_state` and passed to the owner. */
 struct QueryFailure {
@@ -56,8 +47,7 @@ class BlockingQuery {
     std::chrono::system_clock::time_point lastAnswerAt{};
   };
 
-  BlockingQuery(sdk::HostContext& host, const AgentEndpoint& agent, Target target, OnAnswer onAnswer,
-                OnFailure onFailure, bool blocking = true);
+  BlockingQuery(AgentLink& agent, Target target, OnAnswer onAnswer, OnFailure onFailure, bool blocking = true);
   ~BlockingQuery();
   BlockingQuery(const BlockingQuery&) = delete;
   BlockingQuery& operator=(const BlockingQuery&) = delete;
@@ -76,10 +66,9 @@ class BlockingQuery {
   void send();
   void answered(int status, uint64_t index, bool hasIndex, const std::string& body);
   void failed(QueryFailure failure);
-  std::chrono::milliseconds nextBackoff();
 
-  sdk::HostContext& host_;
-  const AgentEndpoint& agent_;
+  AgentLink& agent_;
+  uint64_t id_;
   Target target_;
   OnAnswer onAnswer_;
   OnFailure onFailure_;
@@ -88,9 +77,8 @@ class BlockingQuery {
   sdk::HttpCallPtr call_;
   std::shared_ptr<Handler> handler_;
   sdk::TimerPtr retryTimer_;
-  std::chrono::milliseconds backoff_{0};
+  Backoff backoff_;
   sdk::Counter* restarts_ = nullptr;
-  std::minstd_rand random_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

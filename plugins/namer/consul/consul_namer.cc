@@ -13,6 +13,9 @@ std::string lower(std::string s) {
 }
 
 constexpr const char* kNoPathToDatacenter = "No path to datacenter";
+/** How long an unobserved service or datacenter stays watched. */
+constexpr std::chrono::seconds kLinger{60};
+using Clock = std::chrono::steady_clock;
 
 const char* phaseName(int phase) {
   static const char* kNames[] = {"pending", "ok", "failed", "missing"};
@@ -63,6 +66,7 @@ struct ConsulNamer::Datacenter {
   bool answered = false;  ///< Consul has answered once (with a list, or with "no path")
   std::string error;      ///< the last failure, while it lasts
   int failuresInRow = 0;
+  Clock::time_point unusedSince{};  ///< set while no interest resolves into it
   /** Key -> the service's name and tag as Consul spells them (the API is case-sensitive). */
   std::map<SvcKey, std::pair<std::string, std::optional<std::string>>> services;
   std::unique_ptr<BlockingQuery> query;
@@ -74,6 +78,7 @@ struct ConsulNamer::Service {
   bool answered = false;
   std::string error;
   int failuresInRow = 0;
+  Clock::time_point unusedSince{};  ///< set while nothing observes it
   std::vector<sdk::Address> addresses;
   std::unique_ptr<BlockingQuery> query;
 };
@@ -113,6 +118,7 @@ ConsulNamer::ConsulNamer(ConsulSettings settings, const sdk::NamerContext& conte
     : settings_(std::move(settings)),
       idPrefix_(context.idPrefix),
       host_(*context.host),
+      link_(*context.host, settings_.agent),
       dcStats_(context.host->stats().scope("dc")),
       serviceStats_(context.host->stats().scope("service")),
       lookups_(context.host->stats().counter("lookups")),
@@ -166,18 +172,60 @@ void ConsulNamer::removeObserver(const std::pair<std::string, SvcKey>& interestK
   if (!dc.empty()) releaseServiceIfUnused({dc, interestKey.second});
 }
 
-void ConsulNamer::releaseServiceIfUnused(const ServiceRef& ref) {
+bool ConsulNamer::observed(const ServiceRef& ref) const {
   for (const std::string& written : {ref.first, std::string(".local")}) {
     auto it = interests_.find({written, ref.second});
-    if (it != interests_.end() && it->second->resolvedDc == ref.first) return;
+    if (it != interests_.end() && it->second->resolvedDc == ref.first) return true;
   }
-  if (services_.erase(ref)) serviceCloses_.incr();
-  // A datacenter no lookup resolves into any more stops being watched too (Linkerd kept them,
-  // and kept asking Consul about datacenters and services nobody used: linkerd#1766).
+  return false;
+}
+
+void ConsulNamer::releaseServiceIfUnused(const ServiceRef& ref) {
+  if (observed(ref)) return;
+  auto s = services_.find(ref);
+  if (s != services_.end() && s->second->unusedSince == Clock::time_point{}) s->second->unusedSince = Clock::now();
   for (const auto& [key, interest] : interests_) {
-    if (interest->resolvedDc == ref.first) return;
+    if (interest->resolvedDc == ref.first) return scheduleSweep();
   }
-  datacenters_.erase(ref.first);
+  auto d = datacenters_.find(ref.first);
+  if (d != datacenters_.end() && d->second->unusedSince == Clock::time_point{}) d->second->unusedSince = Clock::now();
+  scheduleSweep();
+}
+
+void ConsulNamer::scheduleSweep() {
+  if (sweepTimer_) return;
+  sweepTimer_ = host_.mainDispatcher().schedule(std::chrono::duration_cast<std::chrono::milliseconds>(kLinger / 4),
+                                                [this] {
+                                                  sweepTimer_.reset();
+                                                  sweep();
+                                                });
+}
+
+void ConsulNamer::sweep() {
+  auto expired = [now = Clock::now()](Clock::time_point since) {
+    return since != Clock::time_point{} && now - since >= kLinger;
+  };
+  bool lingering = false;
+  for (auto it = services_.begin(); it != services_.end();) {
+    if (expired(it->second->unusedSince)) {
+      it = services_.erase(it);
+      serviceCloses_.incr();
+    } else {
+      lingering |= it->second->unusedSince != Clock::time_point{};
+      ++it;
+    }
+  }
+  for (auto it = datacenters_.begin(); it != datacenters_.end();) {
+    bool hasServices = false;
+    for (const auto& [ref, service] : services_) hasServices |= ref.first == it->first;
+    if (expired(it->second->unusedSince) && !hasServices) {
+      it = datacenters_.erase(it);
+    } else {
+      lingering |= it->second->unusedSince != Clock::time_point{};
+      ++it;
+    }
+  }
+  if (lingering) scheduleSweep();
 }
 
 ConsulNamer::Resolution ConsulNamer::resolve(Interest& interest) {
@@ -204,6 +252,7 @@ ConsulNamer::Resolution ConsulNamer::resolve(Interest& interest) {
   interest.resolvedDc = dc;
   r.dc = dc;
   Datacenter& d = datacenter(dc);
+  d.unusedSince = {};
   if (d.phase == Phase::Pending) return r;
   if (d.phase == Phase::Failed) {
     r.phase = Phase::Failed;
@@ -216,6 +265,7 @@ ConsulNamer::Resolution ConsulNamer::resolve(Interest& interest) {
     return r;
   }
   Service& s = service({dc, interest.key}, listed->second.first);
+  s.unusedSince = {};
   r.phase = s.phase;
   if (s.phase == Phase::Failed) {
     r.error = "consul service '" + interest.key.show() + "' in datacenter '" + dc + "': " + s.error;
@@ -293,7 +343,7 @@ void ConsulNamer::startAgentQuery() {
   if (agentQuery_) return;
   std::weak_ptr<bool> alive = alive_;
   agentQuery_ = std::make_unique<BlockingQuery>(
-      host_, settings_.agent, [](const QueryOptions&) { return std::string("/v1/agent/self"); },
+      link_, [](const QueryOptions&) { return std::string("/v1/agent/self"); },
       [this](const std::string& body) { return onAgentAnswer(body); },
       [this](const QueryFailure& failure) {
         errors_.incr();
@@ -327,7 +377,7 @@ ConsulNamer::Datacenter& ConsulNamer::datacenter(const std::string& name) {
   slot = std::make_unique<Datacenter>();
   dcOpens_.incr();
   slot->query = std::make_unique<BlockingQuery>(
-      host_, settings_.agent, [name](const QueryOptions& o) { return servicesTarget(name, o); },
+      link_, [name](const QueryOptions& o) { return servicesTarget(name, o); },
       [this, name](const std::string& body) { return onServicesAnswer(name, body); },
       [this, name](const QueryFailure& failure) { onDatacenterFailure(name, failure); });
   slot->query->setRestartCounter(&watchRestarts_);
@@ -346,8 +396,7 @@ ConsulNamer::Service& ConsulNamer::service(const ServiceRef& ref, const std::str
   bool onlyPassing = settings_.healthStatuses == std::set<HealthStatus>{HealthStatus::Passing};
   std::string dc = ref.first;
   slot->query = std::make_unique<BlockingQuery>(
-      host_, settings_.agent,
-      [dc, consulName, tag, health, onlyPassing](const QueryOptions& o) {
+      link_, [dc, consulName, tag, health, onlyPassing](const QueryOptions& o) {
         return serviceNodesTarget(dc, consulName, tag, health, onlyPassing, o);
       },
       [this, ref](const std::string& body) { return onNodesAnswer(ref, body); },

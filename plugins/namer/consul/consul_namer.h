@@ -11,6 +11,11 @@
 // instances (health endpoint with useHealthCheck, catalog otherwise). A service that is not in
 // its datacenter's list, has no instance, or a datacenter Consul has no path to, is Neg.
 //
+// A service or datacenter nobody observes any more is still watched for a minute (a binding
+// cache entry that expired, the delegator, `ferry delegate` look the same names up again),
+// then dropped: Linkerd kept them forever and kept asking Consul about names nobody used
+// (linkerd#1766).
+//
 // Errors keep the last good state: once a datacenter or service has been read, a failing
 // agent changes nothing that routes (the failure shows in /namer_state and the metrics). A
 // lookup that never got an answer fails with the agent's error, so its requests carry the
@@ -100,6 +105,9 @@ class ConsulNamer final : public sdk::Namer {
   void notifyAll();
   void removeObserver(const std::pair<std::string, SvcKey>& interestKey, uint64_t id);
   void releaseServiceIfUnused(const ServiceRef& ref);
+  bool observed(const ServiceRef& ref) const;
+  void scheduleSweep();
+  void sweep();
 
   bool needsAgent(const std::string& dcWritten) const;
   void startAgentQuery();
@@ -117,6 +125,7 @@ class ConsulNamer final : public sdk::Namer {
   sdk::Path idPrefix_;
   sdk::HostContext& host_;
 
+  AgentLink link_;
   std::unique_ptr<BlockingQuery> agentQuery_;
   std::optional<AgentSelf> agentSelf_;
   std::string agentError_;
@@ -126,6 +135,7 @@ class ConsulNamer final : public sdk::Namer {
   /** By (datacenter as written in the path, key). */
   std::map<std::pair<std::string, SvcKey>, std::shared_ptr<Interest>> interests_;
   uint64_t nextObserverId_ = 1;
+  sdk::TimerPtr sweepTimer_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
   std::unique_ptr<sdk::StatsScope> dcStats_;

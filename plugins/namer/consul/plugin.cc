@@ -22,6 +22,7 @@ namespace {
  *     preferServiceAddress: true   # the service's address before its node's
  *     weights: [{tag: canary, weight: 0.1}]
  *     transferMetadata: false      # the service's Meta into each address's metadata
+ *     failFast: false              # true: one probe while the agent is down (agent_link.h)
  *     fixedLengthStreamedAfterKB: 5120
  *     waitSecs: 300                # Ferry: the `wait` of each blocking query (1-600)
  */
@@ -40,7 +41,7 @@ bool take(sdk::Result<T> r, T* out, std::string& errors) {
 sdk::Result<ConsulSettings> parseSettings(const sdk::ConfigView& config) {
   ConsulSettings s;
   std::string errors;
-  if (auto refused = config.refuseUnsupported({"tls", "failFast"}, "io.l5d.consul"); !refused) {
+  if (auto refused = config.refuseUnsupported({"tls"}, "io.l5d.consul"); !refused) {
     errors = refused.message();
   }
   take(config.string("host", "localhost"), &s.agent.host, errors);
@@ -55,6 +56,7 @@ sdk::Result<ConsulSettings> parseSettings(const sdk::ConfigView& config) {
   take(config.boolean("setHost", false), &s.setHost, errors);
   take(config.boolean("preferServiceAddress", true), &s.preferServiceAddress, errors);
   take(config.boolean("transferMetadata", false), &s.transferMetadata, errors);
+  take(config.boolean("failFast", false), &s.agent.failFast, errors);
 
   std::string mode = "default";
   if (take(config.string("consistencyMode", "default"), &mode, errors)) {
