@@ -4,14 +4,6 @@
 
 namespace ferry::plugins::namer::consul {
 
-std::chrono::milliseconds Backoff::next() {
-  constexpr std::chrono::milliseconds kFirst{10};
-  constexpr std::chrono::milliseconds kMax{5000};
-  current_ = current_.count() == 0 ? kFirst : std::min(current_ * 2, kMax);
-  std::uniform_int_distribution<int64_t> spread(current_.count() / 2, current_.count());
-  return std::chrono::milliseconds(spread(random_));
-}
-
 /** Any answer at all means the agent accepts connections again. */
 class AgentLink::ProbeHandler final : public sdk::HttpResponseHandler {
  public:

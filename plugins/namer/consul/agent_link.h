@@ -15,10 +15,10 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <random>
 #include <string>
 
 #include "ferry/sdk/host.h"
+#include "plugins/common/discovery/backoff.h"
 #include "plugins/namer/consul/consul_api.h"
 
 namespace ferry::plugins::namer::consul {
@@ -35,17 +35,7 @@ struct AgentEndpoint {
   std::string show() const { return host + ":" + std::to_string(port); }
 };
 
-/** Exponential backoff with jitter over the upper half: 10 ms doubling to 5 s (Linkerd's
- *  consul namer). Spreads the retries of watches that failed together. */
-class Backoff {
- public:
-  std::chrono::milliseconds next();
-  void reset() { current_ = std::chrono::milliseconds(0); }
-
- private:
-  std::chrono::milliseconds current_{0};
-  std::minstd_rand random_{std::random_device{}()};
-};
+using discovery::Backoff;
 
 class AgentLink {
  public:

@@ -1,10 +1,10 @@
 #include "plugins/namer/consul/consul_api.h"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
+#include "plugins/common/discovery/json_fields.h"
+#include "plugins/common/discovery/url_encode.h"
 
 namespace ferry::plugins::namer::consul {
-namespace json = boost::json;
+using namespace discovery;  // NOLINT: the JSON readers and urlEncode
 
 std::optional<HealthStatus> parseHealthStatus(std::string_view text) {
   if (text == "passing") return HealthStatus::Passing;
@@ -26,59 +26,6 @@ const char* healthStatusName(HealthStatus status) {
 
 namespace {
 
-/** Parses `text` as JSON without throwing; `error` is set when it is not JSON. */
-std::optional<json::value> parseJson(std::string_view text, std::string& error) {
-  boost::system::error_code ec;
-  json::value v = json::parse(json::string_view(text.data(), text.size()), ec);
-  if (ec) {
-    error = "malformed JSON: " + ec.message();
-    return std::nullopt;
-  }
-  return v;
-}
-
-/** The string at `key` of `object`, or "" when absent, null or not a string. */
-std::string stringAt(const json::object& object, std::string_view key) {
-  const json::value* v = object.if_contains(json::string_view(key.data(), key.size()));
-  if (!v || !v->is_string()) return {};
-  return std::string(v->get_string());
-}
-
-/** The object at `key`, or nullptr. */
-const json::object* objectAt(const json::object& object, std::string_view key) {
-  const json::value* v = object.if_contains(json::string_view(key.data(), key.size()));
-  return v && v->is_object() ? &v->get_object() : nullptr;
-}
-
-/** A port: an integer in 0..65535 (Consul writes numbers; anything else is absent). */
-int portAt(const json::object& object, std::string_view key) {
-  const json::value* v = object.if_contains(json::string_view(key.data(), key.size()));
-  if (!v) return -1;
-  if (v->is_int64() && v->get_int64() >= 0 && v->get_int64() <= 65535) return static_cast<int>(v->get_int64());
-  if (v->is_uint64() && v->get_uint64() <= 65535) return static_cast<int>(v->get_uint64());
-  return -1;
-}
-
-std::vector<std::string> stringsAt(const json::object& object, std::string_view key) {
-  std::vector<std::string> out;
-  const json::value* v = object.if_contains(json::string_view(key.data(), key.size()));
-  if (!v || !v->is_array()) return out;
-  for (const auto& e : v->get_array()) {
-    if (e.is_string()) out.emplace_back(e.get_string());
-  }
-  return out;
-}
-
-std::map<std::string, std::string> stringMapAt(const json::object& object, std::string_view key) {
-  std::map<std::string, std::string> out;
-  const json::object* m = objectAt(object, key);
-  if (!m) return out;
-  for (const auto& [k, v] : *m) {
-    if (v.is_string()) out.emplace(std::string(k), std::string(v.get_string()));
-  }
-  return out;
-}
-
 /**
  * The status a check counts as. Consul puts a node or service in maintenance by adding a
  * critical check whose id is `_node_maintenance` or `_service_maintenance:<service id>`; its
@@ -97,7 +44,7 @@ Parsed<std::map<std::string, std::vector<std::string>>> parseServices(std::strin
   auto v = parseJson(text, out.error);
   if (!v) return out;
   if (!v->is_object()) {
-    out.error = "expected an object of service names, got " + std::string(json::to_string(v->kind()));
+    out.error = "expected an object of service names, got " + kindName(*v);
     return out;
   }
   std::map<std::string, std::vector<std::string>> services;
@@ -119,7 +66,7 @@ Parsed<std::vector<ServiceNode>> parseHealthNodes(std::string_view text) {
   auto v = parseJson(text, out.error);
   if (!v) return out;
   if (!v->is_array()) {
-    out.error = "expected an array of service entries, got " + std::string(json::to_string(v->kind()));
+    out.error = "expected an array of service entries, got " + kindName(*v);
     return out;
   }
   std::vector<ServiceNode> nodes;
@@ -135,12 +82,11 @@ Parsed<std::vector<ServiceNode>> parseHealthNodes(std::string_view text) {
       n.nodeAddress = stringAt(*node, "Address");
     }
     n.serviceAddress = stringAt(*service, "Address");
-    n.port = portAt(*service, "Port");
+    n.port = static_cast<int>(intAt(*service, "Port", 0, 65535).value_or(-1));
     n.tags = stringsAt(*service, "Tags");
     n.meta = stringMapAt(*service, "Meta");
-    const json::value* checks = entry.if_contains("Checks");
-    if (checks && checks->is_array()) {
-      for (const auto& c : checks->get_array()) {
+    if (const json::array* checks = arrayAt(entry, "Checks")) {
+      for (const auto& c : *checks) {
         if (c.is_object()) n.health = std::max(n.health, checkStatus(c.get_object()));
       }
     }
@@ -155,7 +101,7 @@ Parsed<std::vector<ServiceNode>> parseCatalogNodes(std::string_view text) {
   auto v = parseJson(text, out.error);
   if (!v) return out;
   if (!v->is_array()) {
-    out.error = "expected an array of catalog entries, got " + std::string(json::to_string(v->kind()));
+    out.error = "expected an array of catalog entries, got " + kindName(*v);
     return out;
   }
   std::vector<ServiceNode> nodes;
@@ -166,7 +112,7 @@ Parsed<std::vector<ServiceNode>> parseCatalogNodes(std::string_view text) {
     n.node = stringAt(entry, "Node");
     n.nodeAddress = stringAt(entry, "Address");
     n.serviceAddress = stringAt(entry, "ServiceAddress");
-    n.port = portAt(entry, "ServicePort");
+    n.port = static_cast<int>(intAt(entry, "ServicePort", 0, 65535).value_or(-1));
     n.tags = stringsAt(entry, "ServiceTags");
     n.meta = stringMapAt(entry, "ServiceMeta");
     nodes.push_back(std::move(n));
@@ -199,23 +145,6 @@ Parsed<AgentSelf> parseAgentSelf(std::string_view text) {
   while (!self.domain.empty() && self.domain.back() == '.') self.domain.pop_back();
   if (self.domain.empty()) self.domain = "consul";
   out.value = std::move(self);
-  return out;
-}
-
-std::string urlEncode(std::string_view text) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                      c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
   return out;
 }
 

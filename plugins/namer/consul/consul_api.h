@@ -64,9 +64,6 @@ Parsed<std::vector<ServiceNode>> parseCatalogNodes(std::string_view json);
 /** `/v1/agent/self`. */
 Parsed<AgentSelf> parseAgentSelf(std::string_view json);
 
-/** A query-string component, percent-encoded (RFC 3986 unreserved characters kept). */
-std::string urlEncode(std::string_view text);
-
 /** The parts of a request every call shares. */
 struct QueryOptions {
   ConsistencyMode consistency = ConsistencyMode::Default;

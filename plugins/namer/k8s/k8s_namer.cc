@@ -1,0 +1,400 @@
+#include "plugins/namer/k8s/k8s_namer.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "ferry/sdk/json.h"
+
+namespace ferry::plugins::namer::k8s {
+namespace {
+
+using discovery::Resolution;
+using Clock = std::chrono::steady_clock;
+/** How long a namespace nobody observes stays watched. */
+constexpr std::chrono::seconds kLinger{60};
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+/** A port segment that is a number: the Service port it names; 0 when it is a name. */
+int portNumber(const std::string& port) {
+  if (port.empty() || port.size() > 5) return 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return 0;
+  }
+  int n = std::stoi(port);
+  return n >= 1 && n <= 65535 ? n : 0;
+}
+
+void sortUnique(std::vector<sdk::Address>& out) {
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const sdk::Address& a, const sdk::Address& b) { return a.host == b.host && a.port == b.port; }),
+            out.end());
+}
+
+/** The watch for a path too short to name anything: nothing to stop. */
+class NoWatch final : public sdk::Watch {};
+
+}  // namespace
+
+std::vector<sdk::Address> endpointAddresses(const EndpointsObject& endpoints, const ServiceObject* service,
+                                            const std::string& port, bool* portKnown) {
+  std::vector<sdk::Address> out;
+  *portKnown = false;
+  int number = portNumber(port);
+  // A number is the Service's port: the pods listen on its targetPort (a number, a name looked
+  // up per subset, or, when absent, the same number).
+  int targetNumber = 0;
+  std::string targetName = number ? std::string() : port;
+  if (number) {
+    if (!service) return out;
+    auto sp = std::find_if(service->ports.begin(), service->ports.end(),
+                           [&](const ServicePort& p) { return p.port == number; });
+    if (sp == service->ports.end()) return out;
+    targetNumber = sp->targetPortNumber;
+    targetName = sp->targetPortName;
+    if (!targetNumber && targetName.empty()) targetNumber = number;
+  }
+  for (const auto& subset : endpoints.subsets) {
+    int p = targetNumber;
+    if (!p) {
+      auto named = subset.ports.find(targetName);
+      if (named == subset.ports.end()) continue;
+      p = named->second;
+    }
+    *portKnown = true;
+    for (const auto& a : subset.addresses) {
+      sdk::Address address;
+      address.host = a.ip;
+      address.port = static_cast<uint16_t>(p);
+      if (!a.nodeName.empty()) address.meta["nodeName"] = a.nodeName;
+      out.push_back(std::move(address));
+    }
+  }
+  sortUnique(out);
+  return out;
+}
+
+/** One watched namespace (and label selector): its Endpoints, and its Services once needed. */
+struct K8sNamer::Namespace {
+  std::map<std::string, EndpointsObject> endpoints;
+  std::map<std::string, ServiceObject> services;
+  std::unique_ptr<ListWatch> endpointsWatch;
+  std::unique_ptr<ListWatch> servicesWatch;
+  bool endpointsListed = false;
+  bool servicesListed = false;
+  std::string endpointsError;  ///< the last failure, while it lasts
+  std::string servicesError;
+  Clock::time_point unusedSince{};
+};
+
+K8sNamer::K8sNamer(K8sSettings settings, const sdk::NamerContext& context)
+    : settings_(std::move(settings)),
+      idPrefix_(context.idPrefix),
+      host_(*context.host),
+      lookups_(context.host->stats().counter("lookups")),
+      updates_(context.host->stats().counter("updates")),
+      errors_(context.host->stats().counter("errors")),
+      relists_(context.host->stats().counter("watch_restarts")),
+      events_(context.host->stats().counter("events")),
+      observers_([this](const Key& k) { return resolve(k); }, [this](const Key& k) { released(k); }, updates_) {}
+
+K8sNamer::~K8sNamer() = default;
+
+sdk::WatchPtr K8sNamer::lookup(const sdk::Path& path, sdk::NameObserver observer) {
+  lookups_.incr();
+  const std::size_t length = (settings_.fixedNamespace ? 2 : 3) + (settings_.labelName ? 1 : 0);
+  if (path.size() < length) {
+    observer(sdk::NameActivity::ok(sdk::NameTree<sdk::Name>::neg()));
+    return std::make_unique<NoWatch>();
+  }
+  // Kubernetes names are lower-case DNS labels; Linkerd lower-cases the whole name.
+  std::vector<std::string> id;
+  for (std::size_t i = 0; i < length; ++i) id.push_back(lower(path[i]));
+  std::size_t at = 0;
+  Key key;
+  key.ns = settings_.fixedNamespace ? *settings_.fixedNamespace : id[at++];
+  key.port = id[at++];
+  key.service = id[at++];
+  if (settings_.labelName) key.selector = *settings_.labelName + "=" + id[at++];
+  return observers_.add(key, idPrefix_.concat(sdk::Path(std::move(id))), path.drop(length), std::move(observer));
+}
+
+Resolution K8sNamer::resolve(const Key& key) {
+  Scope s{key.ns, key.selector};
+  Namespace& ns = scope(s);
+  ns.unusedSince = {};
+  const bool external = settings_.mode == K8sSettings::Mode::External;
+  const int number = portNumber(key.port);
+  const bool needServices = external || number;
+  if (needServices) startServices(ns, s);
+  auto where = [&](const char* what) {
+    return "k8s " + std::string(what) + " of namespace '" + key.ns + "'" +
+           (key.selector.empty() ? "" : " (" + key.selector + ")") + " at " + settings_.api.show() + ": ";
+  };
+  if (!external && !ns.endpointsListed) {
+    return ns.endpointsError.empty() ? Resolution::pending()
+                                     : Resolution::failed(where("endpoints") + ns.endpointsError);
+  }
+  if (needServices && !ns.servicesListed) {
+    return ns.servicesError.empty() ? Resolution::pending()
+                                    : Resolution::failed(where("services") + ns.servicesError);
+  }
+  const ServiceObject* service = nullptr;
+  if (needServices) {
+    auto found = ns.services.find(key.service);
+    if (found == ns.services.end()) return Resolution::neg();
+    service = &found->second;
+  }
+  std::vector<sdk::Address> addresses;
+  if (external) {
+    auto sp = std::find_if(service->ports.begin(), service->ports.end(), [&](const ServicePort& p) {
+      return number ? p.port == number : p.name == key.port;
+    });
+    if (sp == service->ports.end()) return Resolution::neg();
+    for (const auto& ingress : service->ingress) {
+      sdk::Address a;
+      a.host = ingress;
+      a.port = static_cast<uint16_t>(sp->port);
+      addresses.push_back(std::move(a));
+    }
+    sortUnique(addresses);
+  } else {
+    auto endpoints = ns.endpoints.find(key.service);
+    if (endpoints == ns.endpoints.end()) return Resolution::neg();
+    bool portKnown = false;
+    addresses = endpointAddresses(endpoints->second, service, key.port, &portKnown);
+    if (!portKnown) return Resolution::neg();
+  }
+  auto& slot = resolved_[key];
+  slot = std::move(addresses);
+  return Resolution::ok(slot);
+}
+
+void K8sNamer::released(const Key& key) {
+  resolved_.erase(key);
+  Scope s{key.ns, key.selector};
+  bool used = false;
+  observers_.forEachKey([&](const Key& k) { used |= k.ns == key.ns && k.selector == key.selector; });
+  if (used) return;
+  auto ns = namespaces_.find(s);
+  if (ns != namespaces_.end() && ns->second->unusedSince == Clock::time_point{}) {
+    ns->second->unusedSince = Clock::now();
+  }
+  scheduleSweep();
+}
+
+void K8sNamer::scheduleSweep() {
+  if (sweepTimer_) return;
+  sweepTimer_ = host_.mainDispatcher().schedule(std::chrono::duration_cast<std::chrono::milliseconds>(kLinger / 4),
+                                                [this] {
+                                                  sweepTimer_.reset();
+                                                  sweep();
+                                                });
+}
+
+void K8sNamer::sweep() {
+  auto now = Clock::now();
+  bool lingering = false;
+  for (auto it = namespaces_.begin(); it != namespaces_.end();) {
+    auto since = it->second->unusedSince;
+    if (since != Clock::time_point{} && now - since >= kLinger) {
+      it = namespaces_.erase(it);
+      continue;
+    }
+    lingering |= since != Clock::time_point{};
+    ++it;
+  }
+  if (lingering) scheduleSweep();
+}
+
+void K8sNamer::notifyScope(const Scope& s) {
+  observers_.notifyRange(Key{s.first, s.second, "", ""}, Key{s.first, s.second + '\0', "", ""});
+}
+
+void K8sNamer::notifyService(const Scope& s, const std::string& service) {
+  observers_.notifyRange(Key{s.first, s.second, service, ""}, Key{s.first, s.second, service + '\0', ""});
+}
+
+K8sNamer::Namespace& K8sNamer::scope(const Scope& s) {
+  auto& slot = namespaces_[s];
+  if (slot) return *slot;
+  slot = std::make_unique<Namespace>();
+  Namespace* ns = slot.get();
+  if (settings_.mode == K8sSettings::Mode::External) return *ns;  // Services only
+  ListWatch::Hooks hooks;
+  hooks.listTarget = [s] { return listTarget(s.first, "endpoints", s.second); };
+  hooks.watchTarget = [this, s](const std::string& version) {
+    return watchTarget(s.first, "endpoints", s.second, version, settings_.api.watchSeconds);
+  };
+  hooks.onList = [this, s, ns](const std::string& body) -> std::pair<std::string, std::string> {
+    auto parsed = parseEndpointsList(body);
+    if (!parsed.value) return {"", "endpoints list: " + parsed.error};
+    ns->endpoints.clear();
+    for (auto& e : parsed.value->items) ns->endpoints[e.name] = std::move(e);
+    if (!ns->endpointsError.empty()) host_.logger().info("k8s endpoints of namespace '" + s.first + "' listed again");
+    ns->endpointsListed = true;
+    ns->endpointsError.clear();
+    notifyScope(s);
+    return {parsed.value->resourceVersion, ""};
+  };
+  hooks.onLine = [this, s, ns](std::string_view line) {
+    ListWatch::LineOutcome out;
+    auto parsed = parseEndpointsEvent(line);
+    if (!parsed.value) return ListWatch::LineOutcome{ListWatch::LineOutcome::Kind::Refused, "", parsed.error};
+    auto& e = *parsed.value;
+    using Type = WatchEvent<EndpointsObject>::Type;
+    if (e.type == Type::Error) {
+      if (e.errorCode == 410) {
+        return ListWatch::LineOutcome{ListWatch::LineOutcome::Kind::Expired, "", ""};
+      }
+      return ListWatch::LineOutcome{ListWatch::LineOutcome::Kind::Refused, "",
+                                    "ERROR " + std::to_string(e.errorCode) + ": " + e.errorMessage};
+    }
+    events_.incr();
+    out.resourceVersion = e.resourceVersion;
+    if (e.type == Type::Bookmark) return out;
+    std::string name = e.object->name;
+    if (e.type == Type::Deleted) {
+      ns->endpoints.erase(name);
+    } else {
+      ns->endpoints[name] = std::move(*e.object);
+    }
+    notifyService(s, name);
+    return out;
+  };
+  hooks.onFailure = [this, s, ns](const std::string& why) {
+    errors_.incr();
+    bool first = ns->endpointsError.empty();
+    ns->endpointsError = why;
+    if (first) {
+      host_.logger().warning("k8s endpoints of namespace '" + s.first + "' at " + settings_.api.show() + ": " + why +
+                             (ns->endpointsListed ? " (keeping the last list; retrying)" : " (retrying)"));
+    }
+    if (!ns->endpointsListed) notifyScope(s);
+  };
+  ns->endpointsWatch = std::make_unique<ListWatch>(host_, settings_.api, std::move(hooks));
+  ns->endpointsWatch->setRelistCounter(&relists_);
+  ns->endpointsWatch->start();
+  return *ns;
+}
+
+void K8sNamer::startServices(Namespace& nsRef, const Scope& s) {
+  if (nsRef.servicesWatch) return;
+  Namespace* ns = &nsRef;
+  ListWatch::Hooks hooks;
+  hooks.listTarget = [s] { return listTarget(s.first, "services", s.second); };
+  hooks.watchTarget = [this, s](const std::string& version) {
+    return watchTarget(s.first, "services", s.second, version, settings_.api.watchSeconds);
+  };
+  hooks.onList = [this, s, ns](const std::string& body) -> std::pair<std::string, std::string> {
+    auto parsed = parseServiceList(body);
+    if (!parsed.value) return {"", "services list: " + parsed.error};
+    ns->services.clear();
+    for (auto& svc : parsed.value->items) ns->services[svc.name] = std::move(svc);
+    ns->servicesListed = true;
+    ns->servicesError.clear();
+    notifyScope(s);
+    return {parsed.value->resourceVersion, ""};
+  };
+  hooks.onLine = [this, s, ns](std::string_view line) {
+    ListWatch::LineOutcome out;
+    auto parsed = parseServiceEvent(line);
+    if (!parsed.value) return ListWatch::LineOutcome{ListWatch::LineOutcome::Kind::Refused, "", parsed.error};
+    auto& e = *parsed.value;
+    using Type = WatchEvent<ServiceObject>::Type;
+    if (e.type == Type::Error) {
+      if (e.errorCode == 410) {
+        return ListWatch::LineOutcome{ListWatch::LineOutcome::Kind::Expired, "", ""};
+      }
+      return ListWatch::LineOutcome{ListWatch::LineOutcome::Kind::Refused, "",
+                                    "ERROR " + std::to_string(e.errorCode) + ": " + e.errorMessage};
+    }
+    events_.incr();
+    out.resourceVersion = e.resourceVersion;
+    if (e.type == Type::Bookmark) return out;
+    std::string name = e.object->name;
+    if (e.type == Type::Deleted) {
+      ns->services.erase(name);
+    } else {
+      ns->services[name] = std::move(*e.object);
+    }
+    notifyService(s, name);
+    return out;
+  };
+  hooks.onFailure = [this, s, ns](const std::string& why) {
+    errors_.incr();
+    bool first = ns->servicesError.empty();
+    ns->servicesError = why;
+    if (first) {
+      host_.logger().warning("k8s services of namespace '" + s.first + "' at " + settings_.api.show() + ": " + why +
+                             (ns->servicesListed ? " (keeping the last list; retrying)" : " (retrying)"));
+    }
+    if (!ns->servicesListed) notifyScope(s);
+  };
+  ns->servicesWatch = std::make_unique<ListWatch>(host_, settings_.api, std::move(hooks));
+  ns->servicesWatch->setRelistCounter(&relists_);
+  ns->servicesWatch->start();
+}
+
+std::string K8sNamer::stateJson() const {
+  std::string out = "{\"api\":" + sdk::jsonQuote(settings_.api.show()) + ",\"namespaces\":{";
+  bool first = true;
+  for (const auto& [s, ns] : namespaces_) {
+    out += std::string(first ? "" : ",") + sdk::jsonQuote(s.first + (s.second.empty() ? "" : "?" + s.second)) + ":{";
+    first = false;
+    out += "\"endpoints\":{";
+    bool firstService = true;
+    for (const auto& [name, e] : ns->endpoints) {
+      out += std::string(firstService ? "" : ",") + sdk::jsonQuote(name) + ":[";
+      firstService = false;
+      bool firstAddress = true;
+      for (const auto& subset : e.subsets) {
+        for (const auto& a : subset.addresses) {
+          for (const auto& [portName, port] : subset.ports) {
+            out += std::string(firstAddress ? "" : ",") +
+                   sdk::jsonQuote(a.ip + ":" + std::to_string(port) + (portName.empty() ? "" : " (" + portName + ")"));
+            firstAddress = false;
+          }
+        }
+      }
+      out += "]";
+    }
+    out += "},\"services\":" + std::to_string(ns->services.size());
+    if (ns->endpointsWatch) out += ",\"endpointsWatch\":" + ns->endpointsWatch->stateJson();
+    if (ns->servicesWatch) out += ",\"servicesWatch\":" + ns->servicesWatch->stateJson();
+    out += "}";
+  }
+  return out + "},\"observers\":" + std::to_string(observers_.observerCount()) + "}";
+}
+
+std::vector<sdk::Path> K8sNamer::boundNames() const {
+  std::vector<sdk::Path> out;
+  for (const auto& [s, ns] : namespaces_) {
+    std::string labelValue = s.second.empty() ? "" : s.second.substr(s.second.find('=') + 1);
+    for (const auto& [name, e] : ns->endpoints) {
+      std::set<std::string> ports;
+      for (const auto& subset : e.subsets) {
+        if (subset.addresses.empty()) continue;
+        for (const auto& [portName, port] : subset.ports) {
+          if (!portName.empty()) ports.insert(portName);
+        }
+      }
+      for (const auto& port : ports) {
+        std::vector<std::string> id;
+        if (!settings_.fixedNamespace) id.push_back(s.first);
+        id.push_back(port);
+        id.push_back(name);
+        if (!labelValue.empty()) id.push_back(labelValue);
+        out.push_back(idPrefix_.concat(sdk::Path(std::move(id))));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace ferry::plugins::namer::k8s
