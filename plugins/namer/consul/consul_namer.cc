@@ -83,37 +83,6 @@ struct ConsulNamer::Service {
   std::unique_ptr<BlockingQuery> query;
 };
 
-struct ConsulNamer::Observer {
-  sdk::Path boundId;  ///< /#/<prefix>/<dc>[/<tag>]/<service>, as written in the looked-up path
-  sdk::Path residual;
-  sdk::NameObserver callback;
-  sdk::NameActivity last;
-  bool delivered = false;
-};
-
-/** The observers of one (datacenter as written, key): they share a resolution. */
-struct ConsulNamer::Interest {
-  std::string dcWritten;
-  SvcKey key;
-  std::string resolvedDc;  ///< the datacenter it last resolved to ("" while the agent is unknown)
-  std::map<uint64_t, std::shared_ptr<Observer>> observers;
-};
-
-class ConsulNamer::ObserverHandle final : public sdk::Watch {
- public:
-  ObserverHandle(ConsulNamer& namer, std::pair<std::string, SvcKey> interest, uint64_t id, std::weak_ptr<bool> alive)
-      : namer_(namer), interest_(std::move(interest)), id_(id), alive_(std::move(alive)) {}
-  ~ObserverHandle() override {
-    if (alive_.lock()) namer_.removeObserver(interest_, id_);
-  }
-
- private:
-  ConsulNamer& namer_;
-  std::pair<std::string, SvcKey> interest_;
-  uint64_t id_;
-  std::weak_ptr<bool> alive_;
-};
-
 ConsulNamer::ConsulNamer(ConsulSettings settings, const sdk::NamerContext& context)
     : settings_(std::move(settings)),
       idPrefix_(context.idPrefix),
@@ -133,9 +102,10 @@ ConsulNamer::ConsulNamer(ConsulSettings settings, const sdk::NamerContext& conte
       serviceOpens_(serviceStats_->counter("opens")),
       serviceCloses_(serviceStats_->counter("closes")),
       serviceUpdates_(serviceStats_->counter("updates")),
-      serviceErrors_(serviceStats_->counter("errors")) {}
+      serviceErrors_(serviceStats_->counter("errors")),
+      observers_([this](const Key& k) { return resolve(k); }, [this](const Key& k) { released(k); }, updates_) {}
 
-ConsulNamer::~ConsulNamer() { *alive_ = false; }
+ConsulNamer::~ConsulNamer() = default;
 
 // --- lookups and observers -----------------------------------------------------------------
 
@@ -147,35 +117,21 @@ sdk::WatchPtr ConsulNamer::lookup(const sdk::Path& path, sdk::NameObserver obser
     return std::make_unique<NoWatch>();
   }
   SvcKey key{lower(path[length - 1]), settings_.includeTag ? std::optional<std::string>(lower(path[1])) : std::nullopt};
-  std::pair<std::string, SvcKey> interestKey{path[0], key};
-  auto& slot = interests_[interestKey];
-  if (!slot) slot = std::make_shared<Interest>(Interest{path[0], key, {}, {}});
-  std::shared_ptr<Interest> interest = slot;
-
-  uint64_t id = nextObserverId_++;
-  auto obs = std::make_shared<Observer>(Observer{idPrefix_.concat(path.take(length)), path.drop(length),
-                                                 std::move(observer), {}, false});
-  interest->observers[id] = obs;
-  obs->last = activityFor(*obs, resolve(*interest));
-  obs->delivered = true;
-  obs->callback(obs->last);
-  return std::make_unique<ObserverHandle>(*this, std::move(interestKey), id, alive_);
+  return observers_.add(Key{path[0], key}, idPrefix_.concat(path.take(length)), path.drop(length), std::move(observer));
 }
 
-void ConsulNamer::removeObserver(const std::pair<std::string, SvcKey>& interestKey, uint64_t id) {
-  auto it = interests_.find(interestKey);
-  if (it == interests_.end()) return;
-  it->second->observers.erase(id);
-  if (!it->second->observers.empty()) return;
-  std::string dc = it->second->resolvedDc;
-  interests_.erase(it);
-  if (!dc.empty()) releaseServiceIfUnused({dc, interestKey.second});
+void ConsulNamer::released(const Key& key) {
+  auto dc = resolvedDc_.find(key);
+  if (dc == resolvedDc_.end()) return;
+  ServiceRef ref{dc->second, key.second};
+  resolvedDc_.erase(dc);
+  releaseServiceIfUnused(ref);
 }
 
 bool ConsulNamer::observed(const ServiceRef& ref) const {
   for (const std::string& written : {ref.first, std::string(".local")}) {
-    auto it = interests_.find({written, ref.second});
-    if (it != interests_.end() && it->second->resolvedDc == ref.first) return true;
+    auto it = resolvedDc_.find({written, ref.second});
+    if (it != resolvedDc_.end() && it->second == ref.first) return true;
   }
   return false;
 }
@@ -184,8 +140,8 @@ void ConsulNamer::releaseServiceIfUnused(const ServiceRef& ref) {
   if (observed(ref)) return;
   auto s = services_.find(ref);
   if (s != services_.end() && s->second->unusedSince == Clock::time_point{}) s->second->unusedSince = Clock::now();
-  for (const auto& [key, interest] : interests_) {
-    if (interest->resolvedDc == ref.first) return scheduleSweep();
+  for (const auto& [key, dc] : resolvedDc_) {
+    if (dc == ref.first) return scheduleSweep();
   }
   auto d = datacenters_.find(ref.first);
   if (d != datacenters_.end() && d->second->unusedSince == Clock::time_point{}) d->second->unusedSince = Clock::now();
@@ -228,92 +184,47 @@ void ConsulNamer::sweep() {
   if (lingering) scheduleSweep();
 }
 
-ConsulNamer::Resolution ConsulNamer::resolve(Interest& interest) {
-  Resolution r;
-  std::string dc = interest.dcWritten;
+discovery::Resolution ConsulNamer::resolve(const Key& key) {
+  using discovery::Resolution;
+  std::string dc = key.first;
   if (needsAgent(dc)) {
     startAgentQuery();
     if (!agentSelf_) {
-      if (!agentError_.empty()) {
-        r.phase = Phase::Failed;
-        r.error = "consul agent at " + settings_.agent.host + ":" + std::to_string(settings_.agent.port) +
-                  " (/v1/agent/self): " + agentError_;
-      }
-      return r;
+      if (agentError_.empty()) return Resolution::pending();
+      return Resolution::failed("consul agent at " + settings_.agent.show() + " (/v1/agent/self): " + agentError_);
     }
     if (dc == ".local") dc = agentSelf_->datacenter;
   }
-  if (interest.resolvedDc != dc && !interest.resolvedDc.empty()) {
+  if (auto old = resolvedDc_.find(key); old != resolvedDc_.end() && old->second != dc) {
     // The agent moved datacenters (it restarted elsewhere): let go of the old one.
-    std::string old = interest.resolvedDc;
-    interest.resolvedDc = dc;
-    releaseServiceIfUnused({old, interest.key});
+    ServiceRef previous{old->second, key.second};
+    old->second = dc;
+    releaseServiceIfUnused(previous);
   }
-  interest.resolvedDc = dc;
-  r.dc = dc;
+  resolvedDc_[key] = dc;
   Datacenter& d = datacenter(dc);
   d.unusedSince = {};
-  if (d.phase == Phase::Pending) return r;
-  if (d.phase == Phase::Failed) {
-    r.phase = Phase::Failed;
-    r.error = "consul datacenter '" + dc + "' service list: " + d.error;
-    return r;
-  }
-  auto listed = d.services.find(interest.key);
-  if (d.phase == Phase::Missing || listed == d.services.end()) {
-    r.phase = Phase::Missing;
-    return r;
-  }
-  Service& s = service({dc, interest.key}, listed->second.first);
+  if (d.phase == Phase::Pending) return Resolution::pending();
+  if (d.phase == Phase::Failed) return Resolution::failed("consul datacenter '" + dc + "' service list: " + d.error);
+  auto listed = d.services.find(key.second);
+  if (d.phase == Phase::Missing || listed == d.services.end()) return Resolution::neg();
+  Service& s = service({dc, key.second}, listed->second.first);
   s.unusedSince = {};
-  r.phase = s.phase;
-  if (s.phase == Phase::Failed) {
-    r.error = "consul service '" + interest.key.show() + "' in datacenter '" + dc + "': " + s.error;
-  }
-  r.addresses = &s.addresses;
-  return r;
-}
-
-sdk::NameActivity ConsulNamer::activityFor(const Observer& observer, const Resolution& r) const {
-  using Tree = sdk::NameTree<sdk::Name>;
-  switch (r.phase) {
-    case Phase::Pending: return sdk::NameActivity::pending();
-    case Phase::Failed: return sdk::NameActivity::failed(r.error);
-    case Phase::Missing: return sdk::NameActivity::ok(Tree::neg());
+  switch (s.phase) {
+    case Phase::Pending: return Resolution::pending();
+    case Phase::Failed:
+      return Resolution::failed("consul service '" + key.second.show() + "' in datacenter '" + dc + "': " + s.error);
+    case Phase::Missing: return Resolution::neg();
     case Phase::Ok: break;
   }
-  // No instance is Neg at the tree, not an empty leaf, so a dtab fallback takes over (Linkerd).
-  if (!r.addresses || r.addresses->empty()) return sdk::NameActivity::ok(Tree::neg());
-  sdk::BoundName bound{observer.boundId, observer.residual, sdk::AddrState::bound(*r.addresses)};
-  return sdk::NameActivity::ok(Tree::leaf(sdk::Name(std::move(bound))));
-}
-
-void ConsulNamer::notify(Interest& interest) {
-  // Observers may remove themselves or others from their callbacks: hold the interest, walk a
-  // copy, and skip whoever left.
-  auto keep = interests_.find({interest.dcWritten, interest.key});
-  if (keep == interests_.end()) return;
-  std::shared_ptr<Interest> held = keep->second;
-  Resolution r = resolve(*held);
-  auto observers = held->observers;
-  for (auto& [id, obs] : observers) {
-    if (!held->observers.count(id)) continue;
-    auto next = activityFor(*obs, r);
-    if (obs->delivered && next == obs->last) continue;
-    obs->last = std::move(next);
-    obs->delivered = true;
-    updates_.incr();
-    obs->callback(obs->last);
-    if (!interests_.count({held->dcWritten, held->key})) return;
-  }
+  return Resolution::ok(s.addresses);
 }
 
 void ConsulNamer::notifyService(const ServiceRef& ref) {
   for (const std::string& written : {ref.first, std::string(".local")}) {
-    auto it = interests_.find({written, ref.second});
-    if (it == interests_.end() || it->second->resolvedDc != ref.first) continue;
-    std::shared_ptr<Interest> held = it->second;
-    notify(*held);
+    Key key{written, ref.second};
+    auto it = resolvedDc_.find(key);
+    if (it != resolvedDc_.end() && it->second == ref.first) observers_.notify(key);
   }
 }
 
@@ -322,17 +233,10 @@ void ConsulNamer::notifyDatacenter(const std::string& dc, const std::set<SvcKey>
     for (const auto& key : *onlyKeys) notifyService({dc, key});
     return;
   }
-  std::vector<std::shared_ptr<Interest>> affected;
-  for (const auto& [key, interest] : interests_) {
-    if (interest->resolvedDc == dc) affected.push_back(interest);
-  }
-  for (auto& interest : affected) notify(*interest);
-}
-
-void ConsulNamer::notifyAll() {
-  std::vector<std::shared_ptr<Interest>> all;
-  for (const auto& [key, interest] : interests_) all.push_back(interest);
-  for (auto& interest : all) notify(*interest);
+  observers_.notifyIf([&](const Key& key) {
+    auto it = resolvedDc_.find(key);
+    return it != resolvedDc_.end() && it->second == dc;
+  });
 }
 
 // --- watches -------------------------------------------------------------------------------
@@ -341,7 +245,6 @@ bool ConsulNamer::needsAgent(const std::string& dcWritten) const { return dcWrit
 
 void ConsulNamer::startAgentQuery() {
   if (agentQuery_) return;
-  std::weak_ptr<bool> alive = alive_;
   agentQuery_ = std::make_unique<BlockingQuery>(
       link_, [](const QueryOptions&) { return std::string("/v1/agent/self"); },
       [this](const std::string& body) { return onAgentAnswer(body); },
@@ -350,10 +253,9 @@ void ConsulNamer::startAgentQuery() {
         bool first = agentError_.empty();
         agentError_ = failure.reason;
         if (first) {
-          host_.logger().warning("consul agent at " + settings_.agent.host + ":" +
-                                 std::to_string(settings_.agent.port) + " unanswered: " + failure.reason +
+          host_.logger().warning("consul agent at " + settings_.agent.show() + " unanswered: " + failure.reason +
                                  " (retrying)");
-          notifyAll();
+          observers_.notifyIf([](const Key&) { return true; });
         }
       },
       /*blocking=*/false);
@@ -367,7 +269,7 @@ std::optional<std::string> ConsulNamer::onAgentAnswer(const std::string& body) {
   agentError_.clear();
   host_.logger().info("consul agent's datacenter is '" + agentSelf_->datacenter + "', domain '" +
                       agentSelf_->domain + "'");
-  notifyAll();
+  observers_.notifyIf([](const Key&) { return true; });
   return std::nullopt;
 }
 
@@ -549,9 +451,7 @@ std::string ConsulNamer::stateJson() const {
            ",\"query\":" + s->query->stateJson() + "}";
     first = false;
   }
-  std::size_t observers = 0;
-  for (const auto& [key, interest] : interests_) observers += interest->observers.size();
-  return out + "},\"observers\":" + std::to_string(observers) + "}";
+  return out + "},\"observers\":" + std::to_string(observers_.observerCount()) + "}";
 }
 
 std::vector<sdk::Path> ConsulNamer::boundNames() const {

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "ferry/sdk/namer.h"
+#include "plugins/common/discovery/observer_set.h"
 #include "plugins/namer/consul/blocking_query.h"
 #include "plugins/namer/consul/consul_api.h"
 
@@ -84,26 +85,14 @@ class ConsulNamer final : public sdk::Namer {
   enum class Phase { Pending, Ok, Failed, Missing };
   struct Datacenter;
   struct Service;
-  struct Interest;
-  struct Observer;
-  class ObserverHandle;
   using ServiceRef = std::pair<std::string, SvcKey>;  // (datacenter, key)
+  /** What lookups name: (datacenter as written in the path, key). */
+  using Key = std::pair<std::string, SvcKey>;
 
-  /** The state an interest resolves to right now (starting the watches it needs). */
-  struct Resolution {
-    Phase phase = Phase::Pending;
-    std::string dc;
-    const std::vector<sdk::Address>* addresses = nullptr;
-    std::string error;
-  };
-
-  Resolution resolve(Interest& interest);
-  sdk::NameActivity activityFor(const Observer& observer, const Resolution& r) const;
-  void notify(Interest& interest);
+  discovery::Resolution resolve(const Key& key);
+  void released(const Key& key);
   void notifyDatacenter(const std::string& dc, const std::set<SvcKey>* onlyKeys);
   void notifyService(const ServiceRef& ref);
-  void notifyAll();
-  void removeObserver(const std::pair<std::string, SvcKey>& interestKey, uint64_t id);
   void releaseServiceIfUnused(const ServiceRef& ref);
   bool observed(const ServiceRef& ref) const;
   void scheduleSweep();
@@ -132,11 +121,9 @@ class ConsulNamer final : public sdk::Namer {
 
   std::map<std::string, std::unique_ptr<Datacenter>> datacenters_;
   std::map<ServiceRef, std::unique_ptr<Service>> services_;
-  /** By (datacenter as written in the path, key). */
-  std::map<std::pair<std::string, SvcKey>, std::shared_ptr<Interest>> interests_;
-  uint64_t nextObserverId_ = 1;
+  /** The datacenter each observed key last resolved to (".local" is the agent's). */
+  std::map<Key, std::string> resolvedDc_;
   sdk::TimerPtr sweepTimer_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
   std::unique_ptr<sdk::StatsScope> dcStats_;
   std::unique_ptr<sdk::StatsScope> serviceStats_;
@@ -153,6 +140,7 @@ class ConsulNamer final : public sdk::Namer {
   sdk::Counter& serviceCloses_;
   sdk::Counter& serviceUpdates_;
   sdk::Counter& serviceErrors_;
+  discovery::ObserverSet<Key> observers_;  // last: destroyed first, before what it resolves from
 };
 
 }  // namespace ferry::plugins::namer::consul
