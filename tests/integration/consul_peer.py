@@ -19,10 +19,10 @@ until the fault is cleared or the agent stops); stop() and start() again on the 
 `reset_index` the restart of a new cluster whose indexes start over (they go backwards)."""
 import json
 import re
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from api_peer import ApiPeer
 
 
 def parse_wait(text):
@@ -58,20 +58,15 @@ class Instance:
         return out
 
 
-class ConsulAgent:
+class ConsulAgent(ApiPeer):
     def __init__(self, datacenter="dc1", domain="consul.", token=None):
+        super().__init__()
         self.datacenter = datacenter
         self.domain = domain
         self.token = token
-        self.cond = threading.Condition()
         self.index = 10
         # dc -> {"index": n, "services": {name: {"index": n, "instances": [Instance]}}}
         self.dcs = {datacenter: {"index": self.index, "services": {}}}
-        self.fault = None
-        self.requests = []  # (path, query dict, headers dict)
-        self.port = 0
-        self.server = None
-        self.stopping = False
         self.start()
 
     # --- the catalog, changed by tests ---------------------------------------------------
@@ -104,18 +99,13 @@ class ConsulAgent:
                 d["index"] = self._bump()
             self.cond.notify_all()
 
-    def set_fault(self, fault):
-        with self.cond:
-            self.fault = fault
-            self.cond.notify_all()
-
     def reads(self, prefix):
         return [r for r in list(self.requests) if r[0].startswith(prefix)]
 
     # --- serving -------------------------------------------------------------------------
 
     def start(self, reset_index=False):
-        agent = self
+        """Serves (again); with `reset_index`, as a new cluster whose indexes start over."""
         if reset_index:
             with self.cond:
                 self.index = 1
@@ -123,58 +113,20 @@ class ConsulAgent:
                     d["index"] = 1
                     for s in d["services"].values():
                         s["index"] = 1
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self):
-                url = urllib.parse.urlsplit(self.path)
-                query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
-                agent.requests.append((url.path, query, {k.lower(): v for k, v in self.headers.items()}))
-                agent.serve(self, url.path, query)
-
-            def log_message(self, *args):
-                pass
-
-        class Server(ThreadingHTTPServer):
-            allow_reuse_address = True
-            daemon_threads = True
-            request_queue_size = 1024
-
-        self.stopping = False
-        self.server = Server(("127.0.0.1", self.port), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self):
-        """Stops listening and drops every held request without an answer, as a dying agent."""
-        with self.cond:
-            self.stopping = True
-            self.cond.notify_all()
-        self.server.shutdown()
-        self.server.server_close()
+        return super().start()
 
     def _reply(self, h, status, body, index=None, content_type="application/json"):
         data = body.encode() if isinstance(body, str) else body
-        try:
-            h.send_response(status)
-            h.send_header("Content-Type", content_type)
-            if index is not None:
-                h.send_header("X-Consul-Index", str(index))
-            h.send_header("Content-Length", str(len(data)))
-            h.end_headers()
-            h.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            h.close_connection = True  # the client gave up on a held request: as Consul, nothing to do
+        h.send_response(status)
+        h.send_header("Content-Type", content_type)
+        if index is not None:
+            h.send_header("X-Consul-Index", str(index))
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        h.wfile.write(data)
 
     def serve(self, h, path, query):
         with self.cond:
-            while self.fault == "hang" and not self.stopping:
-                self.cond.wait(1.0)
-            if self.stopping:
-                h.close_connection = True
-                return
             fault = self.fault
         if fault == "500":
             return self._reply(h, 500, "rpc error making call: EOF", content_type="text/plain")

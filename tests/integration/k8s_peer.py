@@ -16,10 +16,9 @@ that is not an event), "gone" (watch requests answered HTTP 410), "hang" (reques
 fault is cleared or the server stops); stop() and start() again on the same port."""
 import copy
 import json
-import threading
 import time
-import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from api_peer import ApiPeer
 
 
 def endpoints(name, ready=(), not_ready=(), ports=(("http", 80),), labels=None):
@@ -48,20 +47,15 @@ def service(name, ports=(("http", 80, "http"),), ingress=(), labels=None):
             "status": {"loadBalancer": {"ingress": [{"ip": i} for i in ingress]}}}
 
 
-class KubernetesApi:
+class KubernetesApi(ApiPeer):
     def __init__(self):
-        self.cond = threading.Condition()
+        super().__init__()
         self.version = 100
         self.objects = {}   # (ns, resource) -> {name: object}
         self.history = []   # (version, ns, resource, type, object)
         self.oldest = 100   # versions at or below this are compacted away
-        self.fault = None
         self.watch_timeout = None  # seconds: ends every watch sooner than it asked
         self.bookmark_interval = 0.5
-        self.requests = []
-        self.port = 0
-        self.server = None
-        self.stopping = False
         self.open_watches = 0
         self.start()
 
@@ -101,11 +95,6 @@ class KubernetesApi:
             self.oldest = self.version
             self.cond.notify_all()
 
-    def set_fault(self, fault):
-        with self.cond:
-            self.fault = fault
-            self.cond.notify_all()
-
     def reads(self, prefix, watch=None):
         out = [r for r in list(self.requests) if r[0].startswith(prefix)]
         if watch is not None:
@@ -113,42 +102,6 @@ class KubernetesApi:
         return out
 
     # --- serving -------------------------------------------------------------------------
-
-    def start(self):
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self):
-                url = urllib.parse.urlsplit(self.path)
-                query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
-                api.requests.append((url.path, query))
-                try:
-                    api.serve(self, url.path, query)
-                except (BrokenPipeError, ConnectionResetError):
-                    self.close_connection = True
-
-            def log_message(self, *args):
-                pass
-
-        class Server(ThreadingHTTPServer):
-            allow_reuse_address = True
-            daemon_threads = True
-            request_queue_size = 1024
-
-        self.stopping = False
-        self.server = Server(("127.0.0.1", self.port), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self):
-        with self.cond:
-            self.stopping = True
-            self.cond.notify_all()
-        self.server.shutdown()
-        self.server.server_close()
 
     @staticmethod
     def _status(h, code, reason, message):
@@ -169,11 +122,6 @@ class KubernetesApi:
 
     def serve(self, h, path, query):
         with self.cond:
-            while self.fault == "hang" and not self.stopping:
-                self.cond.wait(1.0)
-            if self.stopping:
-                h.close_connection = True
-                return
             fault = self.fault
         parts = path.strip("/").split("/")
         if len(parts) != 5 or parts[:3] != ["api", "v1", "namespaces"] or parts[4] not in ("endpoints", "services"):

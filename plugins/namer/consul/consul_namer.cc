@@ -13,9 +13,7 @@ std::string lower(std::string s) {
 }
 
 constexpr const char* kNoPathToDatacenter = "No path to datacenter";
-/** How long an unobserved service or datacenter stays watched. */
-constexpr std::chrono::seconds kLinger{60};
-using Clock = std::chrono::steady_clock;
+using discovery::Linger;
 
 const char* phaseName(int phase) {
   static const char* kNames[] = {"pending", "ok", "failed", "missing"};
@@ -66,7 +64,7 @@ struct ConsulNamer::Datacenter {
   bool answered = false;  ///< Consul has answered once (with a list, or with "no path")
   std::string error;      ///< the last failure, while it lasts
   int failuresInRow = 0;
-  Clock::time_point unusedSince{};  ///< set while no interest resolves into it
+  Linger::Clock::time_point unusedSince{};  ///< set while no lookup resolves into it
   /** Key -> the service's name and tag as Consul spells them (the API is case-sensitive). */
   std::map<SvcKey, std::pair<std::string, std::optional<std::string>>> services;
   std::unique_ptr<BlockingQuery> query;
@@ -78,7 +76,7 @@ struct ConsulNamer::Service {
   bool answered = false;
   std::string error;
   int failuresInRow = 0;
-  Clock::time_point unusedSince{};  ///< set while nothing observes it
+  Linger::Clock::time_point unusedSince{};  ///< set while nothing observes it
   std::vector<sdk::Address> addresses;
   std::unique_ptr<BlockingQuery> query;
 };
@@ -88,6 +86,7 @@ ConsulNamer::ConsulNamer(ConsulSettings settings, const sdk::NamerContext& conte
       idPrefix_(context.idPrefix),
       host_(*context.host),
       link_(*context.host, settings_.agent),
+      linger_(context.host->mainDispatcher(), [this] { return sweep(); }),
       dcStats_(context.host->stats().scope("dc")),
       serviceStats_(context.host->stats().scope("service")),
       lookups_(context.host->stats().counter("lookups")),
@@ -138,50 +137,36 @@ bool ConsulNamer::observed(const ServiceRef& ref) const {
 
 void ConsulNamer::releaseServiceIfUnused(const ServiceRef& ref) {
   if (observed(ref)) return;
-  auto s = services_.find(ref);
-  if (s != services_.end() && s->second->unusedSince == Clock::time_point{}) s->second->unusedSince = Clock::now();
+  if (auto s = services_.find(ref); s != services_.end()) linger_.unused(s->second->unusedSince);
   for (const auto& [key, dc] : resolvedDc_) {
-    if (dc == ref.first) return scheduleSweep();
+    if (dc == ref.first) return;
   }
-  auto d = datacenters_.find(ref.first);
-  if (d != datacenters_.end() && d->second->unusedSince == Clock::time_point{}) d->second->unusedSince = Clock::now();
-  scheduleSweep();
+  if (auto d = datacenters_.find(ref.first); d != datacenters_.end()) linger_.unused(d->second->unusedSince);
 }
 
-void ConsulNamer::scheduleSweep() {
-  if (sweepTimer_) return;
-  sweepTimer_ = host_.mainDispatcher().schedule(std::chrono::duration_cast<std::chrono::milliseconds>(kLinger / 4),
-                                                [this] {
-                                                  sweepTimer_.reset();
-                                                  sweep();
-                                                });
-}
-
-void ConsulNamer::sweep() {
-  auto expired = [now = Clock::now()](Clock::time_point since) {
-    return since != Clock::time_point{} && now - since >= kLinger;
-  };
+bool ConsulNamer::sweep() {
+  auto now = Linger::Clock::now();
   bool lingering = false;
   for (auto it = services_.begin(); it != services_.end();) {
-    if (expired(it->second->unusedSince)) {
+    if (Linger::expired(it->second->unusedSince, now)) {
       it = services_.erase(it);
       serviceCloses_.incr();
     } else {
-      lingering |= it->second->unusedSince != Clock::time_point{};
+      lingering |= Linger::lingering(it->second->unusedSince);
       ++it;
     }
   }
   for (auto it = datacenters_.begin(); it != datacenters_.end();) {
     bool hasServices = false;
     for (const auto& [ref, service] : services_) hasServices |= ref.first == it->first;
-    if (expired(it->second->unusedSince) && !hasServices) {
+    if (Linger::expired(it->second->unusedSince, now) && !hasServices) {
       it = datacenters_.erase(it);
     } else {
-      lingering |= it->second->unusedSince != Clock::time_point{};
+      lingering |= Linger::lingering(it->second->unusedSince);
       ++it;
     }
   }
-  if (lingering) scheduleSweep();
+  return lingering;
 }
 
 discovery::Resolution ConsulNamer::resolve(const Key& key) {
@@ -203,13 +188,13 @@ discovery::Resolution ConsulNamer::resolve(const Key& key) {
   }
   resolvedDc_[key] = dc;
   Datacenter& d = datacenter(dc);
-  d.unusedSince = {};
+  Linger::used(d.unusedSince);
   if (d.phase == Phase::Pending) return Resolution::pending();
   if (d.phase == Phase::Failed) return Resolution::failed("consul datacenter '" + dc + "' service list: " + d.error);
   auto listed = d.services.find(key.second);
   if (d.phase == Phase::Missing || listed == d.services.end()) return Resolution::neg();
   Service& s = service({dc, key.second}, listed->second.first);
-  s.unusedSince = {};
+  Linger::used(s.unusedSince);
   switch (s.phase) {
     case Phase::Pending: return Resolution::pending();
     case Phase::Failed:

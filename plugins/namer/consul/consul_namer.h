@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "ferry/sdk/namer.h"
+#include "plugins/common/discovery/linger.h"
 #include "plugins/common/discovery/observer_set.h"
 #include "plugins/namer/consul/blocking_query.h"
 #include "plugins/namer/consul/consul_api.h"
@@ -95,8 +96,7 @@ class ConsulNamer final : public sdk::Namer {
   void notifyService(const ServiceRef& ref);
   void releaseServiceIfUnused(const ServiceRef& ref);
   bool observed(const ServiceRef& ref) const;
-  void scheduleSweep();
-  void sweep();
+  bool sweep();
 
   bool needsAgent(const std::string& dcWritten) const;
   void startAgentQuery();
@@ -123,7 +123,7 @@ class ConsulNamer final : public sdk::Namer {
   std::map<ServiceRef, std::unique_ptr<Service>> services_;
   /** The datacenter each observed key last resolved to (".local" is the agent's). */
   std::map<Key, std::string> resolvedDc_;
-  sdk::TimerPtr sweepTimer_;
+  discovery::Linger linger_;
 
   std::unique_ptr<sdk::StatsScope> dcStats_;
   std::unique_ptr<sdk::StatsScope> serviceStats_;

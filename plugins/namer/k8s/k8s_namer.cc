@@ -9,10 +9,8 @@
 namespace ferry::plugins::namer::k8s {
 namespace {
 
+using discovery::Linger;
 using discovery::Resolution;
-using Clock = std::chrono::steady_clock;
-/** How long a namespace nobody observes stays watched. */
-constexpr std::chrono::seconds kLinger{60};
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -79,23 +77,27 @@ std::vector<sdk::Address> endpointAddresses(const EndpointsObject& endpoints, co
   return out;
 }
 
+/** One watched collection of a namespace: its objects by name, as last listed and watched. */
+template <typename T>
+struct K8sNamer::Collection {
+  std::map<std::string, T> objects;
+  std::unique_ptr<ListWatch> watch;
+  bool listed = false;
+  std::string error;  ///< the last failure, while it lasts
+};
+
 /** One watched namespace (and label selector): its Endpoints, and its Services once needed. */
 struct K8sNamer::Namespace {
-  std::map<std::string, EndpointsObject> endpoints;
-  std::map<std::string, ServiceObject> services;
-  std::unique_ptr<ListWatch> endpointsWatch;
-  std::unique_ptr<ListWatch> servicesWatch;
-  bool endpointsListed = false;
-  bool servicesListed = false;
-  std::string endpointsError;  ///< the last failure, while it lasts
-  std::string servicesError;
-  Clock::time_point unusedSince{};
+  Collection<EndpointsObject> endpoints;
+  Collection<ServiceObject> services;
+  Linger::Clock::time_point unusedSince{};
 };
 
 K8sNamer::K8sNamer(K8sSettings settings, const sdk::NamerContext& context)
     : settings_(std::move(settings)),
       idPrefix_(context.idPrefix),
       host_(*context.host),
+      linger_(context.host->mainDispatcher(), [this] { return sweep(); }),
       lookups_(context.host->stats().counter("lookups")),
       updates_(context.host->stats().counter("updates")),
       errors_(context.host->stats().counter("errors")),
@@ -127,27 +129,29 @@ sdk::WatchPtr K8sNamer::lookup(const sdk::Path& path, sdk::NameObserver observer
 Resolution K8sNamer::resolve(const Key& key) {
   Scope s{key.ns, key.selector};
   Namespace& ns = scope(s);
-  ns.unusedSince = {};
+  Linger::used(ns.unusedSince);
   const bool external = settings_.mode == K8sSettings::Mode::External;
   const int number = portNumber(key.port);
   const bool needServices = external || number;
-  if (needServices) startServices(ns, s);
+  if (needServices && !ns.services.watch) {
+    watch(ns.services, s, "services", parseServiceList, parseServiceEvent);
+  }
   auto where = [&](const char* what) {
     return "k8s " + std::string(what) + " of namespace '" + key.ns + "'" +
            (key.selector.empty() ? "" : " (" + key.selector + ")") + " at " + settings_.api.show() + ": ";
   };
-  if (!external && !ns.endpointsListed) {
-    return ns.endpointsError.empty() ? Resolution::pending()
-                                     : Resolution::failed(where("endpoints") + ns.endpointsError);
+  if (!external && !ns.endpoints.listed) {
+    return ns.endpoints.error.empty() ? Resolution::pending()
+                                      : Resolution::failed(where("endpoints") + ns.endpoints.error);
   }
-  if (needServices && !ns.servicesListed) {
-    return ns.servicesError.empty() ? Resolution::pending()
-                                    : Resolution::failed(where("services") + ns.servicesError);
+  if (needServices && !ns.services.listed) {
+    return ns.services.error.empty() ? Resolution::pending()
+                                     : Resolution::failed(where("services") + ns.services.error);
   }
   const ServiceObject* service = nullptr;
   if (needServices) {
-    auto found = ns.services.find(key.service);
-    if (found == ns.services.end()) return Resolution::neg();
+    auto found = ns.services.objects.find(key.service);
+    if (found == ns.services.objects.end()) return Resolution::neg();
     service = &found->second;
   }
   std::vector<sdk::Address> addresses;
@@ -164,8 +168,8 @@ Resolution K8sNamer::resolve(const Key& key) {
     }
     sortUnique(addresses);
   } else {
-    auto endpoints = ns.endpoints.find(key.service);
-    if (endpoints == ns.endpoints.end()) return Resolution::neg();
+    auto endpoints = ns.endpoints.objects.find(key.service);
+    if (endpoints == ns.endpoints.objects.end()) return Resolution::neg();
     bool portKnown = false;
     addresses = endpointAddresses(endpoints->second, service, key.port, &portKnown);
     if (!portKnown) return Resolution::neg();
@@ -181,35 +185,21 @@ void K8sNamer::released(const Key& key) {
   bool used = false;
   observers_.forEachKey([&](const Key& k) { used |= k.ns == key.ns && k.selector == key.selector; });
   if (used) return;
-  auto ns = namespaces_.find(s);
-  if (ns != namespaces_.end() && ns->second->unusedSince == Clock::time_point{}) {
-    ns->second->unusedSince = Clock::now();
-  }
-  scheduleSweep();
+  if (auto ns = namespaces_.find(s); ns != namespaces_.end()) linger_.unused(ns->second->unusedSince);
 }
 
-void K8sNamer::scheduleSweep() {
-  if (sweepTimer_) return;
-  sweepTimer_ = host_.mainDispatcher().schedule(std::chrono::duration_cast<std::chrono::milliseconds>(kLinger / 4),
-                                                [this] {
-                                                  sweepTimer_.reset();
-                                                  sweep();
-                                                });
-}
-
-void K8sNamer::sweep() {
-  auto now = Clock::now();
+bool K8sNamer::sweep() {
+  auto now = Linger::Clock::now();
   bool lingering = false;
   for (auto it = namespaces_.begin(); it != namespaces_.end();) {
-    auto since = it->second->unusedSince;
-    if (since != Clock::time_point{} && now - since >= kLinger) {
+    if (Linger::expired(it->second->unusedSince, now)) {
       it = namespaces_.erase(it);
       continue;
     }
-    lingering |= since != Clock::time_point{};
+    lingering |= Linger::lingering(it->second->unusedSince);
     ++it;
   }
-  if (lingering) scheduleSweep();
+  return lingering;
 }
 
 void K8sNamer::notifyScope(const Scope& s) {
@@ -224,121 +214,69 @@ K8sNamer::Namespace& K8sNamer::scope(const Scope& s) {
   auto& slot = namespaces_[s];
   if (slot) return *slot;
   slot = std::make_unique<Namespace>();
-  Namespace* ns = slot.get();
-  if (settings_.mode == K8sSettings::Mode::External) return *ns;  // Services only
-  ListWatch::Hooks hooks;
-  hooks.listTarget = [s] { return listTarget(s.first, "endpoints", s.second); };
-  hooks.watchTarget = [this, s](const std::string& version) {
-    return watchTarget(s.first, "endpoints", s.second, version, settings_.api.watchSeconds);
-  };
-  hooks.onList = [this, s, ns](const std::string& body) -> std::pair<std::string, std::string> {
-    auto parsed = parseEndpointsList(body);
-    if (!parsed.value) return {"", "endpoints list: " + parsed.error};
-    ns->endpoints.clear();
-    for (auto& e : parsed.value->items) ns->endpoints[e.name] = std::move(e);
-    if (!ns->endpointsError.empty()) host_.logger().info("k8s endpoints of namespace '" + s.first + "' listed again");
-    ns->endpointsListed = true;
-    ns->endpointsError.clear();
-    notifyScope(s);
-    return {parsed.value->resourceVersion, ""};
-  };
-  hooks.onLine = [this, s, ns](std::string_view line) {
-    ListWatch::LineOutcome out;
-    auto parsed = parseEndpointsEvent(line);
-    if (!parsed.value) return ListWatch::LineOutcome{ListWatch::LineOutcome::Kind::Refused, "", parsed.error};
-    auto& e = *parsed.value;
-    using Type = WatchEvent<EndpointsObject>::Type;
-    if (e.type == Type::Error) {
-      if (e.errorCode == 410) {
-        return ListWatch::LineOutcome{ListWatch::LineOutcome::Kind::Expired, "", ""};
-      }
-      return ListWatch::LineOutcome{ListWatch::LineOutcome::Kind::Refused, "",
-                                    "ERROR " + std::to_string(e.errorCode) + ": " + e.errorMessage};
-    }
-    events_.incr();
-    out.resourceVersion = e.resourceVersion;
-    if (e.type == Type::Bookmark) return out;
-    std::string name = e.object->name;
-    if (e.type == Type::Deleted) {
-      ns->endpoints.erase(name);
-    } else {
-      ns->endpoints[name] = std::move(*e.object);
-    }
-    notifyService(s, name);
-    return out;
-  };
-  hooks.onFailure = [this, s, ns](const std::string& why) {
-    errors_.incr();
-    bool first = ns->endpointsError.empty();
-    ns->endpointsError = why;
-    if (first) {
-      host_.logger().warning("k8s endpoints of namespace '" + s.first + "' at " + settings_.api.show() + ": " + why +
-                             (ns->endpointsListed ? " (keeping the last list; retrying)" : " (retrying)"));
-    }
-    if (!ns->endpointsListed) notifyScope(s);
-  };
-  ns->endpointsWatch = std::make_unique<ListWatch>(host_, settings_.api, std::move(hooks));
-  ns->endpointsWatch->setRelistCounter(&relists_);
-  ns->endpointsWatch->start();
-  return *ns;
+  // io.l5d.k8s.external reads Services only.
+  if (settings_.mode != K8sSettings::Mode::External) {
+    watch(slot->endpoints, s, "endpoints", parseEndpointsList, parseEndpointsEvent);
+  }
+  return *slot;
 }
 
-void K8sNamer::startServices(Namespace& nsRef, const Scope& s) {
-  if (nsRef.servicesWatch) return;
-  Namespace* ns = &nsRef;
+template <typename T, typename ParseList, typename ParseEvent>
+void K8sNamer::watch(Collection<T>& collection, const Scope& s, const char* resource, ParseList parseList,
+                     ParseEvent parseEvent) {
+  Collection<T>* c = &collection;
+  std::string what = "k8s " + std::string(resource) + " of namespace '" + s.first + "'";
   ListWatch::Hooks hooks;
-  hooks.listTarget = [s] { return listTarget(s.first, "services", s.second); };
-  hooks.watchTarget = [this, s](const std::string& version) {
-    return watchTarget(s.first, "services", s.second, version, settings_.api.watchSeconds);
+  hooks.listTarget = [s, resource] { return listTarget(s.first, resource, s.second); };
+  hooks.watchTarget = [this, s, resource](const std::string& version) {
+    return watchTarget(s.first, resource, s.second, version, settings_.api.watchSeconds);
   };
-  hooks.onList = [this, s, ns](const std::string& body) -> std::pair<std::string, std::string> {
-    auto parsed = parseServiceList(body);
-    if (!parsed.value) return {"", "services list: " + parsed.error};
-    ns->services.clear();
-    for (auto& svc : parsed.value->items) ns->services[svc.name] = std::move(svc);
-    ns->servicesListed = true;
-    ns->servicesError.clear();
+  hooks.onList = [this, s, c, what, resource, parseList](const std::string& body) -> std::pair<std::string, std::string> {
+    auto parsed = parseList(body);
+    if (!parsed.value) return {"", std::string(resource) + " list: " + parsed.error};
+    c->objects.clear();
+    for (auto& object : parsed.value->items) c->objects[object.name] = std::move(object);
+    if (!c->error.empty()) host_.logger().info(what + " listed again");
+    c->listed = true;
+    c->error.clear();
     notifyScope(s);
     return {parsed.value->resourceVersion, ""};
   };
-  hooks.onLine = [this, s, ns](std::string_view line) {
-    ListWatch::LineOutcome out;
-    auto parsed = parseServiceEvent(line);
-    if (!parsed.value) return ListWatch::LineOutcome{ListWatch::LineOutcome::Kind::Refused, "", parsed.error};
+  hooks.onLine = [this, s, c, parseEvent](std::string_view line) {
+    using Outcome = ListWatch::LineOutcome;
+    auto parsed = parseEvent(line);
+    if (!parsed.value) return Outcome{Outcome::Kind::Refused, "", parsed.error};
     auto& e = *parsed.value;
-    using Type = WatchEvent<ServiceObject>::Type;
+    using Type = typename WatchEvent<T>::Type;
     if (e.type == Type::Error) {
-      if (e.errorCode == 410) {
-        return ListWatch::LineOutcome{ListWatch::LineOutcome::Kind::Expired, "", ""};
-      }
-      return ListWatch::LineOutcome{ListWatch::LineOutcome::Kind::Refused, "",
-                                    "ERROR " + std::to_string(e.errorCode) + ": " + e.errorMessage};
+      if (e.errorCode == 410) return Outcome{Outcome::Kind::Expired, "", ""};
+      return Outcome{Outcome::Kind::Refused, "", "ERROR " + std::to_string(e.errorCode) + ": " + e.errorMessage};
     }
     events_.incr();
-    out.resourceVersion = e.resourceVersion;
+    Outcome out{Outcome::Kind::Applied, e.resourceVersion, ""};
     if (e.type == Type::Bookmark) return out;
     std::string name = e.object->name;
     if (e.type == Type::Deleted) {
-      ns->services.erase(name);
+      c->objects.erase(name);
     } else {
-      ns->services[name] = std::move(*e.object);
+      c->objects[name] = std::move(*e.object);
     }
     notifyService(s, name);
     return out;
   };
-  hooks.onFailure = [this, s, ns](const std::string& why) {
+  hooks.onFailure = [this, s, c, what](const std::string& why) {
     errors_.incr();
-    bool first = ns->servicesError.empty();
-    ns->servicesError = why;
+    bool first = c->error.empty();
+    c->error = why;
     if (first) {
-      host_.logger().warning("k8s services of namespace '" + s.first + "' at " + settings_.api.show() + ": " + why +
-                             (ns->servicesListed ? " (keeping the last list; retrying)" : " (retrying)"));
+      host_.logger().warning(what + " at " + settings_.api.show() + ": " + why +
+                             (c->listed ? " (keeping the last list; retrying)" : " (retrying)"));
     }
-    if (!ns->servicesListed) notifyScope(s);
+    if (!c->listed) notifyScope(s);
   };
-  ns->servicesWatch = std::make_unique<ListWatch>(host_, settings_.api, std::move(hooks));
-  ns->servicesWatch->setRelistCounter(&relists_);
-  ns->servicesWatch->start();
+  c->watch = std::make_unique<ListWatch>(host_, settings_.api, std::move(hooks));
+  c->watch->setRelistCounter(&relists_);
+  c->watch->start();
 }
 
 std::string K8sNamer::stateJson() const {
@@ -349,7 +287,7 @@ std::string K8sNamer::stateJson() const {
     first = false;
     out += "\"endpoints\":{";
     bool firstService = true;
-    for (const auto& [name, e] : ns->endpoints) {
+    for (const auto& [name, e] : ns->endpoints.objects) {
       out += std::string(firstService ? "" : ",") + sdk::jsonQuote(name) + ":[";
       firstService = false;
       bool firstAddress = true;
@@ -364,9 +302,9 @@ std::string K8sNamer::stateJson() const {
       }
       out += "]";
     }
-    out += "},\"services\":" + std::to_string(ns->services.size());
-    if (ns->endpointsWatch) out += ",\"endpointsWatch\":" + ns->endpointsWatch->stateJson();
-    if (ns->servicesWatch) out += ",\"servicesWatch\":" + ns->servicesWatch->stateJson();
+    out += "},\"services\":" + std::to_string(ns->services.objects.size());
+    if (ns->endpoints.watch) out += ",\"endpointsWatch\":" + ns->endpoints.watch->stateJson();
+    if (ns->services.watch) out += ",\"servicesWatch\":" + ns->services.watch->stateJson();
     out += "}";
   }
   return out + "},\"observers\":" + std::to_string(observers_.observerCount()) + "}";
@@ -376,7 +314,7 @@ std::vector<sdk::Path> K8sNamer::boundNames() const {
   std::vector<sdk::Path> out;
   for (const auto& [s, ns] : namespaces_) {
     std::string labelValue = s.second.empty() ? "" : s.second.substr(s.second.find('=') + 1);
-    for (const auto& [name, e] : ns->endpoints) {
+    for (const auto& [name, e] : ns->endpoints.objects) {
       std::set<std::string> ports;
       for (const auto& subset : e.subsets) {
         if (subset.addresses.empty()) continue;

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "ferry/sdk/namer.h"
+#include "plugins/common/discovery/linger.h"
 #include "plugins/common/discovery/observer_set.h"
 #include "plugins/namer/k8s/k8s_api.h"
 #include "plugins/namer/k8s/list_watch.h"
@@ -78,15 +79,19 @@ class K8sNamer final : public sdk::Namer {
     friend bool operator==(const Key& a, const Key& b) = default;
   };
   struct Namespace;
+  template <typename T>
+  struct Collection;
 
   discovery::Resolution resolve(const Key& key);
   void released(const Key& key);
   Namespace& scope(const Scope& s);
-  void startServices(Namespace& ns, const Scope& s);
+  /** Starts the list-then-watch of one collection of `s` (endpoints or services). */
+  template <typename T, typename ParseList, typename ParseEvent>
+  void watch(Collection<T>& collection, const Scope& s, const char* resource, ParseList parseList,
+             ParseEvent parseEvent);
   void notifyScope(const Scope& s);
   void notifyService(const Scope& s, const std::string& service);
-  void scheduleSweep();
-  void sweep();
+  bool sweep();
 
   K8sSettings settings_;
   sdk::Path idPrefix_;
@@ -94,7 +99,7 @@ class K8sNamer final : public sdk::Namer {
   std::map<Scope, std::unique_ptr<Namespace>> namespaces_;
   /** Each key's current endpoints (what resolutions point into). */
   std::map<Key, std::vector<sdk::Address>> resolved_;
-  sdk::TimerPtr sweepTimer_;
+  discovery::Linger linger_;
   sdk::Counter& lookups_;
   sdk::Counter& updates_;
   sdk::Counter& errors_;
