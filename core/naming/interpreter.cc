@@ -4,6 +4,8 @@
 
 #include "core/naming/interpreter.h"
 
+#include <algorithm>
+
 #include "core/naming/system_namers.h"
 #include "core/naming/transformers.h"
 
@@ -85,6 +87,9 @@ Binding::Binding(const std::vector<ConfiguredNamer>& namers, Dtab dtab, Path pat
       callback_(std::move(callback)),
       transformers_(std::move(transformers)),
       cache_([this] { evaluate(); }) {
+  for (const auto* t : transformers_) {
+    if (auto w = t->watchChanges([this] { evaluate(); })) transformerWatches_.push_back(std::move(w));
+  }
   evaluate();
 }
 
@@ -103,7 +108,10 @@ void Binding::evaluate() {
     cache_.endPass();
   } while (dirty_);
   evaluating_ = false;
-  if (result.isOk() && !transformers_.empty()) result.value = applyTransformers(result.value, transformers_);
+  if (result.isOk() && !transformers_.empty()) {
+    bool ready = std::all_of(transformers_.begin(), transformers_.end(), [](const auto* t) { return t->ready(); });
+    result = ready ? BoundActivity::ok(applyTransformers(result.value, transformers_)) : BoundActivity::pending();
+  }
   if (delivered_ && result == current_) return;
   current_ = std::move(result);
   delivered_ = true;

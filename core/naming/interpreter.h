@@ -91,6 +91,8 @@ class Binding {
   Callback callback_;
   std::vector<const sdk::Transformer*> transformers_;
   LookupCache cache_;
+  /** Transformers that follow state of their own call back here (Transformer::watchChanges). */
+  std::vector<sdk::WatchPtr> transformerWatches_;
   BoundActivity current_;
   bool evaluating_ = false;
   bool dirty_ = false;

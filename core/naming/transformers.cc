@@ -1,5 +1,7 @@
 #include "core/naming/transformers.h"
 
+#include <optional>
+
 #include "core/naming/system_namers.h"
 
 namespace ferry::core::naming {
@@ -65,28 +67,70 @@ BoundTree applyTransformers(const BoundTree& tree, const std::vector<const sdk::
   return out;
 }
 
+namespace {
+
+/** Bound subtrees go through the transformers; Path leaves (more resolving to do) pass through. */
+NameTree<Name> transformBound(const NameTree<Name>& t, const std::vector<const sdk::Transformer*>& transformers) {
+  if (t.isLeaf()) {
+    if (const auto* b = std::get_if<sdk::BoundName>(&t.value())) {
+      auto transformed = applyTransformers(BoundTree::leaf(*b), transformers);
+      return transformed.map([](const sdk::BoundName& x) { return Name(x); });
+    }
+    return t;
+  }
+  if (t.kind() == sdk::NameTreeKind::Alt || t.kind() == sdk::NameTreeKind::Union) {
+    std::vector<NameTree<Name>> children;
+    for (const auto& c : t.children()) children.push_back(transformBound(c, transformers));
+    return t.kind() == sdk::NameTreeKind::Alt ? NameTree<Name>::alt(std::move(children))
+                                              : NameTree<Name>::unionOf(std::move(children), t.weights());
+  }
+  return t;
+}
+
+/** One lookup through a TransformingNamer: the inner watch, and the transformers' watches,
+ *  which transform the inner namer's last answer again when their own state changes. */
+class TransformingWatch final : public sdk::Watch {
+ public:
+  struct State {
+    sdk::NameObserver observer;
+    std::optional<sdk::NameActivity> last;
+    const std::vector<const sdk::Transformer*>* transformers = nullptr;
+    void deliver() {
+      if (!last) return;
+      if (last->state != sdk::NameActivity::State::Ok) return observer(*last);
+      for (const auto* t : *transformers) {
+        if (!t->ready()) return observer(sdk::NameActivity::pending());
+      }
+      observer(sdk::NameActivity::ok(transformBound(last->tree, *transformers)));
+    }
+  };
+  std::shared_ptr<State> state = std::make_shared<State>();
+  std::vector<sdk::WatchPtr> transformerWatches;
+  sdk::WatchPtr inner;  // last: released first, so no answer arrives into a half-destroyed watch
+};
+
+}  // namespace
+
 sdk::WatchPtr TransformingNamer::lookup(const sdk::Path& path, sdk::NameObserver observer) {
-  return inner_.lookup(path, [this, observer = std::move(observer)](const sdk::NameActivity& act) {
-    if (act.state != sdk::NameActivity::State::Ok) return observer(act);
-    // Bound subtrees are transformed; Path leaves (more resolving to do) pass through.
-    std::function<NameTree<Name>(const NameTree<Name>&)> walk = [&](const NameTree<Name>& t) -> NameTree<Name> {
-      if (t.isLeaf()) {
-        if (const auto* b = std::get_if<sdk::BoundName>(&t.value())) {
-          auto transformed = applyTransformers(BoundTree::leaf(*b), transformers_);
-          return transformed.map([](const sdk::BoundName& x) { return Name(x); });
-        }
-        return t;
-      }
-      if (t.kind() == sdk::NameTreeKind::Alt || t.kind() == sdk::NameTreeKind::Union) {
-        std::vector<NameTree<Name>> children;
-        for (const auto& c : t.children()) children.push_back(walk(c));
-        return t.kind() == sdk::NameTreeKind::Alt ? NameTree<Name>::alt(std::move(children))
-                                                  : NameTree<Name>::unionOf(std::move(children), t.weights());
-      }
-      return t;
-    };
-    observer(sdk::NameActivity::ok(walk(act.tree)));
+  auto watch = std::make_unique<TransformingWatch>();
+  auto state = watch->state;
+  state->observer = std::move(observer);
+  state->transformers = &transformers_;
+  std::weak_ptr<TransformingWatch::State> weak = state;
+  for (const auto* t : transformers_) {
+    if (auto w = t->watchChanges([weak] {
+          if (auto s = weak.lock()) s->deliver();
+        })) {
+      watch->transformerWatches.push_back(std::move(w));
+    }
+  }
+  watch->inner = inner_.lookup(path, [weak](const sdk::NameActivity& act) {
+    auto s = weak.lock();
+    if (!s) return;
+    s->last = act;
+    s->deliver();
   });
+  return watch;
 }
 
 }  // namespace ferry::core::naming

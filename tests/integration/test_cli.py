@@ -87,9 +87,9 @@ routers:
         self.assertIn("%s:2:1: duplicate key 'routers'" % path, p.stderr)
 
     def test_unknown_kind_lists_available(self):
-        p, _ = self.validate(FS_CONFIG.format(root=self.disco).replace("kind: io.l5d.fs", "kind: io.l5d.k8s"))
+        p, _ = self.validate(FS_CONFIG.format(root=self.disco).replace("kind: io.l5d.fs", "kind: io.l5d.marathon"))
         self.assertEqual(p.returncode, 1)
-        self.assertIn("unknown namer kind 'io.l5d.k8s'; available: io.l5d.consul, io.l5d.fs", p.stderr)
+        self.assertIn("unknown namer kind 'io.l5d.marathon'; available: io.l5d.consul, io.l5d.fs, io.l5d.k8s", p.stderr)
 
     def test_unknown_protocol(self):
         p, _ = self.validate(FS_CONFIG.format(root=self.disco).replace("protocol: http", "protocol: thrift"))

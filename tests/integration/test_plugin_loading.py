@@ -16,9 +16,9 @@ routers:
 
 
 class PluginLoadingTest(FerryTestCase):
-    def install_copy(self, without=()):
+    def install_copy(self, without=(), prefix="prefix"):
         """A private install: bin/ferry and lib/ferry/plugins, minus some plugins."""
-        prefix = os.path.join(self.tmp, "prefix")
+        prefix = os.path.join(self.tmp, prefix)
         os.makedirs(os.path.join(prefix, "bin"))
         shutil.copy(FERRY, os.path.join(prefix, "bin", "ferry"))
         plugins = os.path.join(prefix, "lib", "ferry", "plugins")
@@ -44,6 +44,13 @@ class PluginLoadingTest(FerryTestCase):
 
     def test_fs_namer_missing_names_the_kind(self):
         binary, _ = self.install_copy(without=("ferry-namer-fs.so",))
+        p = self.run_copy(binary, "--validate-config", self.config())
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stderr, r"unknown namer kind 'io.l5d.fs'; available: io\.l5d\.consul, ")
+        self.assertNotIn("io.l5d.fs,", p.stderr)
+        # With no namer plugin at all, the message says so.
+        namers = tuple(n for n in os.listdir(PLUGIN_DIR) if n.startswith("ferry-namer-"))
+        binary, _ = self.install_copy(without=namers, prefix="bare")
         p = self.run_copy(binary, "--validate-config", self.config())
         self.assertEqual(p.returncode, 1)
         self.assertIn("unknown namer kind 'io.l5d.fs'; no namer plugins are loaded", p.stderr)

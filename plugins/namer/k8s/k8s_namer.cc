@@ -227,9 +227,9 @@ void K8sNamer::watch(Collection<T>& collection, const Scope& s, const char* reso
   Collection<T>* c = &collection;
   std::string what = "k8s " + std::string(resource) + " of namespace '" + s.first + "'";
   ListWatch::Hooks hooks;
-  hooks.listTarget = [s, resource] { return listTarget(s.first, resource, s.second); };
+  hooks.listTarget = [s, resource] { return listTarget(s.first, resource, Selectors{s.second, ""}); };
   hooks.watchTarget = [this, s, resource](const std::string& version) {
-    return watchTarget(s.first, resource, s.second, version, settings_.api.watchSeconds);
+    return watchTarget(s.first, resource, Selectors{s.second, ""}, version, settings_.api.watchSeconds);
   };
   hooks.onList = [this, s, c, what, resource, parseList](const std::string& body) -> std::pair<std::string, std::string> {
     auto parsed = parseList(body);

@@ -32,10 +32,11 @@
 #include "ferry/sdk/namer.h"
 #include "plugins/common/discovery/linger.h"
 #include "plugins/common/discovery/observer_set.h"
-#include "plugins/namer/k8s/k8s_api.h"
-#include "plugins/namer/k8s/list_watch.h"
+#include "plugins/common/k8s/k8s_api.h"
+#include "plugins/common/k8s/list_watch.h"
 
 namespace ferry::plugins::namer::k8s {
+using namespace kube;  // NOLINT: the API's objects and ListWatch, shared with io.l5d.k8s.daemonset
 
 struct K8sSettings {
   enum class Mode { Endpoints, External };

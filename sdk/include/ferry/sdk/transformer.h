@@ -8,8 +8,10 @@
 //     - kind: io.l5d.port
 //       port: 4141
 
+#include <functional>
 #include <memory>
 
+#include "ferry/sdk/file_watch.h"
 #include "ferry/sdk/host.h"
 #include "ferry/sdk/name.h"
 #include "ferry/sdk/plugin.h"
@@ -27,6 +29,28 @@ class Transformer {
    * Thread: main; called again on every change of the input. Must not block.
    */
   virtual NameTree<Name> transform(const NameTree<BoundName>& tree) const = 0;
+
+  /**
+   * For transformers whose output depends on state they watch as well as on their input
+   * (io.l5d.k8s.daemonset follows the daemonset's pods): `onChange` is to be called whenever
+   * transform() would now give another result for the same input, and the core transforms
+   * again. The returned watch stops the calls; several may be active at once (one per binding).
+   * The default, for transformers that depend on their input alone, returns nullptr.
+   * Thread: main (registration and calls). Ownership: the caller owns the watch; the
+   * transformer outlives it.
+   */
+  virtual WatchPtr watchChanges(std::function<void()> onChange) const {
+    (void)onChange;
+    return nullptr;
+  }
+
+  /**
+   * False while the transformer cannot transform yet because the state it follows is still
+   * being fetched (nothing known, no error either): the core then holds the binding pending,
+   * as it does for a namer's pending lookup, until watchChanges reports a change. Default:
+   * always ready. Thread: main.
+   */
+  virtual bool ready() const { return true; }
 };
 using TransformerPtr = std::unique_ptr<Transformer>;
 

@@ -1,9 +1,9 @@
-#include "plugins/namer/k8s/k8s_api.h"
+#include "plugins/common/k8s/k8s_api.h"
 
 #include "plugins/common/discovery/json_fields.h"
 #include "plugins/common/discovery/url_encode.h"
 
-namespace ferry::plugins::namer::k8s {
+namespace ferry::plugins::kube {
 using namespace discovery;  // NOLINT: the JSON readers and urlEncode
 
 namespace {
@@ -190,18 +190,27 @@ std::string collection(const std::string& ns, const std::string& resource) {
 
 }  // namespace
 
-std::string listTarget(const std::string& ns, const std::string& resource, const std::string& labelSelector) {
-  std::string out = collection(ns, resource);
-  if (!labelSelector.empty()) out += "?labelSelector=" + urlEncode(labelSelector);
+namespace {
+
+std::string selectorParameters(const Selectors& selectors) {
+  std::string out;
+  if (!selectors.labels.empty()) out += "&labelSelector=" + urlEncode(selectors.labels);
+  if (!selectors.fields.empty()) out += "&fieldSelector=" + urlEncode(selectors.fields);
   return out;
 }
 
-std::string watchTarget(const std::string& ns, const std::string& resource, const std::string& labelSelector,
+}  // namespace
+
+std::string listTarget(const std::string& ns, const std::string& resource, const Selectors& selectors) {
+  std::string parameters = selectorParameters(selectors);
+  if (!parameters.empty()) parameters[0] = '?';
+  return collection(ns, resource) + parameters;
+}
+
+std::string watchTarget(const std::string& ns, const std::string& resource, const Selectors& selectors,
                         const std::string& resourceVersion, int timeoutSeconds) {
-  std::string out = collection(ns, resource) + "?watch=true&resourceVersion=" + urlEncode(resourceVersion) +
-                    "&allowWatchBookmarks=true&timeoutSeconds=" + std::to_string(timeoutSeconds);
-  if (!labelSelector.empty()) out += "&labelSelector=" + urlEncode(labelSelector);
-  return out;
+  return collection(ns, resource) + "?watch=true&resourceVersion=" + urlEncode(resourceVersion) +
+         "&allowWatchBookmarks=true&timeoutSeconds=" + std::to_string(timeoutSeconds) + selectorParameters(selectors);
 }
 
-}  // namespace ferry::plugins::namer::k8s
+}  // namespace ferry::plugins::kube

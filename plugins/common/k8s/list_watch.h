@@ -22,7 +22,7 @@
 #include "ferry/sdk/host.h"
 #include "plugins/common/discovery/backoff.h"
 
-namespace ferry::plugins::namer::k8s {
+namespace ferry::plugins::kube {
 
 /** Where the API is (a `kubectl proxy` on localhost by default, as Linkerd). */
 struct ApiEndpoint {
@@ -115,4 +115,4 @@ class ListWatch {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
-}  // namespace ferry::plugins::namer::k8s
+}  // namespace ferry::plugins::kube

@@ -1,8 +1,8 @@
-#include "plugins/namer/k8s/list_watch.h"
+#include "plugins/common/k8s/list_watch.h"
 
 #include "ferry/sdk/json.h"
 
-namespace ferry::plugins::namer::k8s {
+namespace ferry::plugins::kube {
 namespace {
 
 /** Bounds on what is held while reading: a list of 100,000 endpoints is about 40 MiB. */
@@ -185,4 +185,4 @@ std::string ListWatch::stateJson() const {
          ",\"lastError\":" + (state_.lastError.empty() ? std::string("null") : sdk::jsonQuote(state_.lastError)) + "}";
 }
 
-}  // namespace ferry::plugins::namer::k8s
+}  // namespace ferry::plugins::kube

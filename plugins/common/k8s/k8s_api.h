@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ferry::plugins::namer::k8s {
+namespace ferry::plugins::kube {
 
 /** One ready address of an Endpoints subset (notReadyAddresses are left out). */
 struct EndpointAddress {
@@ -87,9 +87,16 @@ struct WatchEvent {
 Parsed<WatchEvent<EndpointsObject>> parseEndpointsEvent(std::string_view json);
 Parsed<WatchEvent<ServiceObject>> parseServiceEvent(std::string_view json);
 
+/** Which objects of a collection: a label selector (`version=v1`) and a field selector
+ *  (`metadata.name=l5d`, one object); either may be empty. */
+struct Selectors {
+  std::string labels;
+  std::string fields;
+};
+
 /** `/api/v1/namespaces/<ns>/<resource>` with the list or watch parameters. */
-std::string listTarget(const std::string& ns, const std::string& resource, const std::string& labelSelector);
-std::string watchTarget(const std::string& ns, const std::string& resource, const std::string& labelSelector,
+std::string listTarget(const std::string& ns, const std::string& resource, const Selectors& selectors);
+std::string watchTarget(const std::string& ns, const std::string& resource, const Selectors& selectors,
                         const std::string& resourceVersion, int timeoutSeconds);
 
-}  // namespace ferry::plugins::namer::k8s
+}  // namespace ferry::plugins::kube
