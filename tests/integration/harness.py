@@ -333,8 +333,12 @@ class FerryTestCase(unittest.TestCase):
                 fn()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def start_ferry(self, config, **kw):
-        f = Ferry(config, self.tmp, **kw)
+    def start_ferry(self, config, workdir=None, **kw):
+        """Runs ferry in the test's directory, or in `workdir` under it: each of several Ferry
+        processes needs its own (its config and log files are named there)."""
+        where = self.tmp if workdir is None else os.path.join(self.tmp, workdir)
+        os.makedirs(where, exist_ok=True)
+        f = Ferry(config, where, **kw)
         self._stops.append(f.stop)
         return f
 
