@@ -93,3 +93,29 @@ write("config", "anchors.yaml", "a: &x {port: 1}\nadmin: *x\nrouters: [{protocol
 write("l5d_headers", "dtab_and_ctx", b"\x00/svc=>/#/io.l5d.fs/a\x00\x01/a=>/b;/c=>/d\x00\x03trace\x00")
 write("l5d_headers", "bad_dtab", b"\x00/svc=>\x00\x02//=>/x\x00")
 write("l5d_headers", "many", b"".join(bytes([i % 8]) + b"/s%d=>/t%d\x00" % (i, i) for i in range(20)))
+
+# discovery_json: byte 0 picks the parser (0 services, 1 health, 2 catalog, 3 agent self,
+# 4 endpoints list, 5 endpoints event, 6 service event/list).
+DISCOVERY = {
+    "services": (0, '{"consul": [], "web": ["v1", "canary"]}'),
+    "health": (1, '[{"Node": {"Node": "n1", "Address": "10.0.0.1"}, "Service": {"ID": "web-1", "Service": "web", '
+                  '"Tags": ["canary"], "Address": "", "Meta": {"v": "2"}, "Port": 8080}, "Checks": [{"CheckID": '
+                  '"serfHealth", "Status": "passing"}, {"CheckID": "_service_maintenance:web-1", "Status": "critical"}]}]'),
+    "catalog": (2, '[{"Node": "n1", "Address": "10.0.0.1", "ServiceAddress": "10.1.0.1", "ServicePort": 80, '
+                   '"ServiceTags": ["a"], "ServiceMeta": {"k": "v"}}]'),
+    "agent": (3, '{"Config": {"Datacenter": "dc1", "NodeName": "agent-1"}, "DebugConfig": {"DNSDomain": "consul."}}'),
+    "endpoints_list": (4, '{"kind": "EndpointsList", "metadata": {"resourceVersion": "42"}, "items": [{"metadata": '
+                          '{"name": "web"}, "subsets": [{"addresses": [{"ip": "10.1.0.1", "nodeName": "n1"}], '
+                          '"notReadyAddresses": [{"ip": "10.1.0.2"}], "ports": [{"name": "http", "port": 8080, '
+                          '"protocol": "TCP"}]}]}]}'),
+    "endpoints_event": (5, '{"type": "MODIFIED", "object": {"metadata": {"name": "web", "resourceVersion": "43"}, '
+                           '"subsets": [{"addresses": [{"ip": "10.1.0.3"}], "ports": [{"port": 80}]}]}}'),
+    "gone": (5, '{"type": "ERROR", "object": {"kind": "Status", "code": 410, "message": "too old"}}'),
+    "bookmark": (5, '{"type": "BOOKMARK", "object": {"metadata": {"resourceVersion": "44"}}}'),
+    "service_event": (6, '{"type": "ADDED", "object": {"metadata": {"name": "api"}, "spec": {"ports": [{"name": '
+                         '"web", "port": 80, "targetPort": "http"}, {"port": 81, "targetPort": 8081}]}, "status": '
+                         '{"loadBalancer": {"ingress": [{"ip": "192.0.2.1"}, {"hostname": "lb"}]}}}}'),
+    "garbage": (4, '<html>502 Bad Gateway</html>'),
+}
+for name, (kind, text) in DISCOVERY.items():
+    write("discovery_json", name, bytes([kind]) + text.encode())

@@ -103,7 +103,6 @@ class ListWatch {
   Phase phase_ = Phase::Listing;
   int status_ = 0;
   std::string body_;     ///< a list's body, or a watch's unfinished line
-  bool dropped_ = false;  ///< the current call was given up; ignore what it still says
   sdk::HttpCallPtr call_;
   std::shared_ptr<Handler> handler_;
   std::shared_ptr<Handler> retired_;  ///< the last call's, kept while it may still be on the stack
