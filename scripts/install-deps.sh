@@ -13,8 +13,15 @@ PACKAGES=(
   libyaml-cpp-dev libcpp-httplib-dev libssl-dev libnghttp2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers used by the tests
-  curl openssl python3 nghttp2-client nghttp2-server python3-grpcio python3-h2
+  curl openssl python3 nghttp2-client nghttp2-server python3-grpcio python3-h2 python3-yaml
+  # systemd-analyze checks the unit of deploy/systemd
+  systemd
 )
+# kubectl checks the manifests of deploy/kubernetes: Debian's kubernetes-client, unless a kubectl
+# is already installed (another package owning /usr/bin/kubectl would make it fail to unpack).
+if ! command -v kubectl >/dev/null 2>&1; then
+  PACKAGES+=(kubernetes-client)
+fi
 if [ "${1:-}" = "fuzz" ]; then
   PACKAGES+=(clang libclang-rt-14-dev)
 fi

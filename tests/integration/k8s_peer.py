@@ -21,6 +21,34 @@ import time
 from api_peer import ApiPeer
 
 
+# API discovery (the documents kubectl reads before it sends anything: /api, /apis and each group
+# version's resource list), for the kinds Ferry's manifests use.
+def _resources(*entries):
+    verbs = ["create", "delete", "get", "list", "patch", "update", "watch"]
+    return [{"name": plural, "singularName": kind.lower(), "namespaced": namespaced, "kind": kind, "verbs": verbs}
+            for plural, kind, namespaced in entries]
+
+
+DISCOVERY = {
+    "/api": {"kind": "APIVersions", "versions": ["v1"],
+             "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]},
+    "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+        {"name": g, "versions": [{"groupVersion": g + "/v1", "version": "v1"}],
+         "preferredVersion": {"groupVersion": g + "/v1", "version": "v1"}}
+        for g in ("apps", "rbac.authorization.k8s.io")]},
+    "/api/v1": {"kind": "APIResourceList", "groupVersion": "v1", "resources": _resources(
+        ("namespaces", "Namespace", False), ("configmaps", "ConfigMap", True), ("services", "Service", True),
+        ("endpoints", "Endpoints", True), ("serviceaccounts", "ServiceAccount", True), ("pods", "Pod", True))},
+    "/apis/apps/v1": {"kind": "APIResourceList", "groupVersion": "apps/v1", "resources": _resources(
+        ("daemonsets", "DaemonSet", True), ("deployments", "Deployment", True))},
+    "/apis/rbac.authorization.k8s.io/v1": {"kind": "APIResourceList", "groupVersion": "rbac.authorization.k8s.io/v1",
+                                           "resources": _resources(
+        ("clusterroles", "ClusterRole", False), ("clusterrolebindings", "ClusterRoleBinding", False),
+        ("roles", "Role", True), ("rolebindings", "RoleBinding", True))},
+    "/version": {"major": "1", "minor": "28", "gitVersion": "v1.28.0", "platform": "linux/amd64"},
+}
+
+
 def endpoints(name, ready=(), not_ready=(), ports=(("http", 80),), labels=None):
     """An Endpoints object: `ready` and `not_ready` are (ip, nodeName) pairs in one subset with
     `ports` ((name, port) pairs; name may be None)."""
@@ -123,6 +151,14 @@ class KubernetesApi(ApiPeer):
     def serve(self, h, path, query):
         with self.cond:
             fault = self.fault
+        if path in DISCOVERY:
+            body = json.dumps(DISCOVERY[path]).encode()
+            h.send_response(200)
+            h.send_header("Content-Type", "application/json")
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            h.wfile.write(body)
+            return
         parts = path.strip("/").split("/")
         if len(parts) != 5 or parts[:3] != ["api", "v1", "namespaces"] or parts[4] not in ("endpoints", "services"):
             return self._status(h, 404, "NotFound", "the server could not find the requested resource")
