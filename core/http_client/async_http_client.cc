@@ -1,11 +1,13 @@
 #include "core/http_client/async_http_client.h"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include "core/http_client/response_parser.h"
+#include "core/net/tls.h"
 #include "ferry/sdk/http.h"
 
 namespace ferry::core::http_client {
@@ -13,12 +15,17 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-/** One call: connect, send, parse the response as it streams in (ResponseParser). */
+/**
+ * One call: connect, (TLS handshake,) send, parse the response as it streams in
+ * (ResponseParser). With TLS, a TlsSession turns ciphertext into plaintext and back; the
+ * socket I/O stays here.
+ */
 class Call final : public std::enable_shared_from_this<Call>, private ResponseSink {
  public:
-  Call(asio::io_context& io, sdk::HttpClientRequest req, std::shared_ptr<sdk::HttpResponseHandler> handler)
+  Call(asio::io_context& io, sdk::HttpClientRequest req, std::shared_ptr<sdk::HttpResponseHandler> handler,
+       std::shared_ptr<const net::TlsContext> tls)
       : resolver_(io), socket_(io), timer_(io), req_(std::move(req)), handler_(std::move(handler)),
-        parser_(req_.method == "HEAD") {}
+        parser_(req_.method == "HEAD"), tlsContext_(std::move(tls)) {}
 
   void start() {
     armTimer(req_.headTimeout, "timed out waiting for the response head");
@@ -38,6 +45,12 @@ class Call final : public std::enable_shared_from_this<Call>, private ResponseSi
                                                     self->sendRequest();
                                                   });
                             });
+  }
+
+  /** Fails the call from the event loop, as if it had been tried (the handler never runs inline). */
+  void failSoon(std::string why) {
+    auto self = shared_from_this();
+    asio::post(resolver_.get_executor(), [self, why = std::move(why)] { self->fail(why); });
   }
 
   /** Stops the call; no handler method runs afterwards. */
@@ -64,6 +77,13 @@ class Call final : public std::enable_shared_from_this<Call>, private ResponseSi
   }
 
   void sendRequest() {
+    if (tlsContext_) {
+      // The request goes out encrypted; the session holds it until the handshake ends.
+      std::string name = req_.tls.commonName.empty() ? req_.host : req_.tls.commonName;
+      tls_ = std::make_unique<net::TlsSession>(tlsContext_, name);
+      std::string error;
+      if (!tls_->start(outgoing_, &error)) return fail("TLS to " + req_.host + ": " + error);
+    }
     std::string head = req_.method + " " + req_.target + " HTTP/1.1\r\n";
     bool hasHost = false;
     for (const auto& [k, v] : req_.headers) {
@@ -75,12 +95,29 @@ class Call final : public std::enable_shared_from_this<Call>, private ResponseSi
       head += "Content-Length: " + std::to_string(req_.body.size()) + "\r\n";
     }
     head += "Connection: close\r\n\r\n";
-    out_ = head + req_.body;
+    std::string plain = head + req_.body;
+    if (tls_) {
+      std::string error;
+      if (!tls_->send(plain, outgoing_, &error)) return fail("TLS to " + req_.host + ": " + error);
+    } else {
+      outgoing_ += plain;
+    }
+    flush();
+    read();
+  }
+
+  /** Writes what is queued, one write at a time (TLS handshake replies may queue more). */
+  void flush() {
+    if (writing_ || outgoing_.empty() || done_) return;
+    writing_ = true;
+    inFlight_ = std::move(outgoing_);
+    outgoing_.clear();
     auto self = shared_from_this();
-    asio::async_write(socket_, asio::buffer(out_), [self](const boost::system::error_code& ec, std::size_t) {
+    asio::async_write(socket_, asio::buffer(inFlight_), [self](const boost::system::error_code& ec, std::size_t) {
+      self->writing_ = false;
       if (self->done_) return;
       if (ec) return self->fail("cannot send request: " + ec.message());
-      self->read();
+      self->flush();
     });
   }
 
@@ -90,7 +127,18 @@ class Call final : public std::enable_shared_from_this<Call>, private ResponseSi
       if (self->done_) return;
       if (ec == asio::error::eof) return self->handle(self->parser_.finish());
       if (ec) return self->fail("read failed: " + ec.message());
-      self->handle(self->parser_.feed(std::string_view(self->buf_.data(), n), *self));
+      std::string_view bytes(self->buf_.data(), n);
+      if (!self->tls_) {
+        self->handle(self->parser_.feed(bytes, *self));
+      } else {
+        std::string error;
+        bool ok = self->tls_->receive(bytes, self->outgoing_, &error, [&](std::string_view plain) {
+          self->handle(self->parser_.feed(plain, *self));
+          return !self->done_;
+        });
+        if (!ok) return self->fail("TLS to " + self->req_.host + ": " + error);
+        self->flush();
+      }
       if (!self->done_) self->read();
     });
   }
@@ -133,7 +181,11 @@ class Call final : public std::enable_shared_from_this<Call>, private ResponseSi
   sdk::HttpClientRequest req_;
   std::shared_ptr<sdk::HttpResponseHandler> handler_;
   ResponseParser parser_;
-  std::string out_;
+  std::shared_ptr<const net::TlsContext> tlsContext_;
+  std::unique_ptr<net::TlsSession> tls_;
+  std::string outgoing_;  ///< bytes to write next
+  std::string inFlight_;  ///< bytes being written
+  bool writing_ = false;
   std::array<char, 16 * 1024> buf_{};
   bool done_ = false;
 };
@@ -150,9 +202,41 @@ class CallHandle final : public sdk::HttpCall {
 }  // namespace
 
 sdk::HttpCallPtr AsyncHttpClient::send(sdk::HttpClientRequest request, std::shared_ptr<sdk::HttpResponseHandler> handler) {
-  auto call = std::make_shared<Call>(io_, std::move(request), std::move(handler));
+  std::shared_ptr<const net::TlsContext> tls;
+  if (request.tls.enabled) {
+    auto context = tlsContext(request.tls);
+    if (!context) {
+      // The files named are missing or unreadable: the call fails at once, with the reason.
+      auto failing = std::make_shared<Call>(io_, std::move(request), std::move(handler), nullptr);
+      failing->failSoon("TLS: " + context.message());
+      return std::make_unique<CallHandle>(std::move(failing));
+    }
+    tls = *context;
+  }
+  auto call = std::make_shared<Call>(io_, std::move(request), std::move(handler), std::move(tls));
   call->start();
   return std::make_unique<CallHandle>(std::move(call));
+}
+
+sdk::Result<std::shared_ptr<const net::TlsContext>> AsyncHttpClient::tlsContext(const sdk::HttpClientTls& tls) {
+  // One context per distinct settings: a watch reconnects often, and loading CA files each time
+  // would cost more than the call.
+  std::string key = tls.commonName + '\0' + (tls.disableValidation ? "1" : "0") + '\0' + tls.clientCertPath + '\0' +
+                    tls.clientKeyPath;
+  for (const auto& ca : tls.trustCerts) key += '\0' + ca;
+  auto found = tlsContexts_.find(key);
+  if (found != tlsContexts_.end()) return found->second;
+  net::ClientTlsConfig config;
+  config.disableValidation = tls.disableValidation;
+  if (!tls.commonName.empty()) config.commonName = tls.commonName;
+  config.trustCerts = tls.trustCerts;
+  if (!tls.clientCertPath.empty()) config.clientCertPath = tls.clientCertPath;
+  if (!tls.clientKeyPath.empty()) config.clientKeyPath = tls.clientKeyPath;
+  auto context = net::TlsContext::client(config, "http/1.1");
+  if (!context) return context.status();
+  std::shared_ptr<const net::TlsContext> shared = std::move(context).value();
+  tlsContexts_.emplace(std::move(key), shared);
+  return shared;
 }
 
 }  // namespace ferry::core::http_client

@@ -1,9 +1,15 @@
 #pragma once
 // sdk::HttpClient on Asio: one connection per call, streaming response bodies (Content-Length,
-// chunked, or until close), head and idle timeouts. Callbacks run on the loop's thread.
+// chunked, or until close), head and idle timeouts, TLS when the request asks (the data plane's
+// TlsSession over the call's socket). Callbacks run on the loop's thread.
 
 #include <boost/asio/io_context.hpp>
 
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/net/tls.h"
 #include "ferry/sdk/http_client.h"
 
 namespace ferry::core::http_client {
@@ -14,7 +20,10 @@ class AsyncHttpClient final : public sdk::HttpClient {
   sdk::HttpCallPtr send(sdk::HttpClientRequest request, std::shared_ptr<sdk::HttpResponseHandler> handler) override;
 
  private:
+  sdk::Result<std::shared_ptr<const net::TlsContext>> tlsContext(const sdk::HttpClientTls& tls);
+
   boost::asio::io_context& io_;
+  std::map<std::string, std::shared_ptr<const net::TlsContext>> tlsContexts_;
 };
 
 }  // namespace ferry::core::http_client

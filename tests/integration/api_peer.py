@@ -4,6 +4,7 @@ server does, and started again on the same port; a condition that guards the pee
 wakes requests it holds (blocking queries, watches); every request seen, with its query and
 headers; and a fault set by the test, of which "hang" (hold every request until the fault is
 cleared or the server stops) is common to all."""
+import ssl
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +18,7 @@ class ApiPeer:
         self.port = 0
         self.server = None
         self.stopping = False
+        self.tls = None  # (certificate, key) files: serve HTTPS
 
     def serve(self, h, path, query):
         """Answers one GET (the subclass's API)."""
@@ -51,6 +53,10 @@ class ApiPeer:
         self.stopping = False
         self.server = Server(("127.0.0.1", self.port), Handler)
         self.port = self.server.server_address[1]
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 

@@ -320,6 +320,30 @@ class ConsulNamerTest(FerryTestCase):
         for key in ("lookups", "dc/opens", "dc/updates", "service/opens", "service/updates"):
             self.assertGreaterEqual(m.get("namer/io.l5d.consul/" + key, 0), 1, key)
 
+    def test_agent_over_tls(self):
+        from test_tls import make_pki
+        pki = make_pki(self.tmp)
+        self.consul.stop()
+        self.consul.tls = (pki["web.pem"], pki["web.key"])
+        self.consul.start()
+        self.consul.set_service("users", [self.instance(self.a)])
+        self.start(extra="  tls:\n    commonName: web.test\n    trustCerts: [%s]\n" % pki["ca.pem"])
+        self.assertEqual(self.body("users"), (200, "a GET /"))
+        self.assertTrue(self.consul.reads("/v1/catalog/service/users"))
+
+    def test_agent_with_a_certificate_for_another_name_is_refused(self):
+        from test_tls import make_pki
+        pki = make_pki(self.tmp)
+        self.consul.stop()
+        self.consul.tls = (pki["web.pem"], pki["web.key"])
+        self.consul.start()
+        self.consul.set_service("users", [self.instance(self.a)])
+        self.start(extra="  tls:\n    commonName: consul.test\n    trustCerts: [%s]\n" % pki["ca.pem"])
+        status, body, headers = self.get("users")
+        self.assertEqual(status, 502, body)
+        self.assertIn("TLS to 127.0.0.1", self.l5d_err(headers))
+        self.assertIn("certificate", self.l5d_err(headers))
+
 
 if __name__ == "__main__":
     main()

@@ -48,6 +48,7 @@ void AgentLink::probe() {
   sdk::HttpClientRequest request;
   request.host = endpoint_.host;
   request.port = endpoint_.port;
+  request.tls = endpoint_.tls;
   request.target = "/v1/status/leader";
   request.headTimeout = std::chrono::milliseconds(5000);
   if (!endpoint_.token.empty()) request.headers.emplace_back("X-Consul-Token", endpoint_.token);

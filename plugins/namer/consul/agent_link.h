@@ -31,6 +31,7 @@ struct AgentEndpoint {
   ConsistencyMode consistency = ConsistencyMode::Default;
   int waitSeconds = 300;
   bool failFast = false;
+  sdk::HttpClientTls tls;  ///< `tls`: the agent is reached over TLS
 
   std::string show() const { return host + ":" + std::to_string(port); }
 };

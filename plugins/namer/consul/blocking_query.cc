@@ -99,6 +99,7 @@ void BlockingQuery::send() {
   sdk::HttpClientRequest request;
   request.host = endpoint.host;
   request.port = endpoint.port;
+  request.tls = endpoint.tls;
   request.target = target_(options);
   if (!endpoint.token.empty()) request.headers.emplace_back("X-Consul-Token", endpoint.token);
   // Consul holds a blocking request for `wait` plus up to wait/16 of jitter; past that and a

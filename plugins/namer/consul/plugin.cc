@@ -3,6 +3,7 @@
 #include <string>
 
 #include "ferry/sdk/namer.h"
+#include "plugins/common/discovery/client_tls.h"
 #include "plugins/namer/consul/consul_namer.h"
 
 namespace ferry::plugins::namer::consul {
@@ -25,6 +26,7 @@ namespace {
  *     failFast: false              # true: one probe while the agent is down (agent_link.h)
  *     fixedLengthStreamedAfterKB: 5120
  *     waitSecs: 300                # Ferry: the `wait` of each blocking query (1-600)
+ *     tls: {commonName: ..., trustCerts: [...]}   # TLS to the agent (client_tls.h)
  */
 std::string errorsOf(const std::string& all, const std::string& one) { return all.empty() ? one : all + "\n" + one; }
 
@@ -41,9 +43,7 @@ bool take(sdk::Result<T> r, T* out, std::string& errors) {
 sdk::Result<ConsulSettings> parseSettings(const sdk::ConfigView& config) {
   ConsulSettings s;
   std::string errors;
-  if (auto refused = config.refuseUnsupported({"tls"}, "io.l5d.consul"); !refused) {
-    errors = refused.message();
-  }
+  if (auto tls = config.child("tls")) s.agent.tls = discovery::readClientTls(*tls, errors);
   take(config.string("host", "localhost"), &s.agent.host, errors);
   int64_t port = 8500;
   if (take(config.integer("port", 8500), &port, errors) && (port < 1 || port > 65535)) {

@@ -17,6 +17,23 @@ namespace ferry::sdk {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
+/**
+ * TLS to the server (Linkerd 1.x docs: client TLS), for control planes reached over TLS: a Consul
+ * agent with `tls`, the Kubernetes API server itself. Off unless `enabled`.
+ */
+struct HttpClientTls {
+  bool enabled = false;
+  /** The name the server's certificate must carry, also sent as SNI; empty: the request's host. */
+  std::string commonName;
+  /** CA certificate files (PEM) to trust; empty: the system's. */
+  std::vector<std::string> trustCerts;
+  /** Accept any certificate (no check at all): for tests only. */
+  bool disableValidation = false;
+  /** A client certificate and its key (PEM), for servers that ask for one. */
+  std::string clientCertPath;
+  std::string clientKeyPath;
+};
+
 struct HttpClientRequest {
   std::string method = "GET";
   std::string host;  ///< IP literal or DNS name; also sent as the Host header unless one is given.
@@ -28,6 +45,7 @@ struct HttpClientRequest {
   std::chrono::milliseconds headTimeout{10'000};
   /** Time allowed between two body chunks (zero: no limit, for endless watches). */
   std::chrono::milliseconds idleTimeout{0};
+  HttpClientTls tls;
 };
 
 /** Receives one response. Every method runs on the main thread, in this order: onHead, onData

@@ -27,9 +27,15 @@ TEST(ConsulNamerFactoryTest, RefusesBadValuesWithTheirPlace) {
   EXPECT_EQ(ferry::testing::verdict("namer", "io.l5d.consul", "hostname: x"), "block.yaml:1:1: unknown key 'hostname'");
 }
 
-TEST(ConsulNamerFactoryTest, RefusesTlsUntilTheClientSpeaksIt) {
-  EXPECT_EQ(ferry::testing::verdict("namer", "io.l5d.consul", "tls: {commonName: consul}"),
-            "block.yaml:1:6: 'tls' (io.l5d.consul) is a Linkerd setting that Ferry does not support yet; remove it to run");
+TEST(ConsulNamerFactoryTest, ReadsItsTlsBlock) {
+  EXPECT_EQ(ferry::testing::verdict("namer", "io.l5d.consul",
+                                    "tls: {commonName: consul, trustCerts: [/etc/ca.pem], disableValidation: false,\n"
+                                    "      clientAuth: {certPath: /c.pem, keyPath: /k.pem}}"),
+            "");
+  EXPECT_EQ(ferry::testing::verdict("namer", "io.l5d.consul", "tls: {trustCerts: /etc/ca.pem}"),
+            "block.yaml:1:19: trustCerts must be a list of files");
+  EXPECT_EQ(ferry::testing::verdict("namer", "io.l5d.consul", "tls: {clientAuth: {certPath: /c.pem}}"),
+            "block.yaml:1:19: missing required key 'keyPath'");
 }
 
 }  // namespace
