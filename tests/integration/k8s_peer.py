@@ -85,6 +85,7 @@ class KubernetesApi(ApiPeer):
         self.watch_timeout = None  # seconds: ends every watch sooner than it asked
         self.bookmark_interval = 0.5
         self.open_watches = 0
+        self.token = None  # when set, requests must carry "Authorization: Bearer <token>"
         self.start()
 
     # --- objects, changed by tests -------------------------------------------------------
@@ -151,6 +152,8 @@ class KubernetesApi(ApiPeer):
     def serve(self, h, path, query):
         with self.cond:
             fault = self.fault
+        if self.token and h.headers.get("Authorization") != "Bearer " + self.token:
+            return self._status(h, 401, "Unauthorized", "Unauthorized")
         if path in DISCOVERY:
             body = json.dumps(DISCOVERY[path]).encode()
             h.send_response(200)

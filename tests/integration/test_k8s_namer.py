@@ -225,6 +225,41 @@ class K8sNamerTest(FerryTestCase):
         wait_until(lambda: self.ferry.metrics().get("namer/io.l5d.k8s/events", 0) >= 1, what="an event counted")
         self.assertGreaterEqual(self.ferry.metrics().get("namer/io.l5d.k8s/lookups", 0), 1)
 
+    def test_api_server_directly_in_cluster(self):
+        from test_tls import make_pki
+        pki = make_pki(self.tmp, "kubernetes.default.svc")
+        account = os.path.join(self.tmp, "serviceaccount")
+        os.makedirs(account)
+        os.rename(pki["ca.pem"], os.path.join(account, "ca.crt"))
+        token = self.write("serviceaccount/token", "t0ken-1\n")
+        self.api.stop()
+        self.api.tls = (pki["web.pem"], pki["web.key"])
+        self.api.token = "t0ken-1"
+        self.api.start()
+        self.api.set_endpoints("default", endpoints("users", self.ready(self.a), ports=[("http", self.a.port)]))
+        namers = "- kind: io.l5d.k8s\n  inCluster: true\n  serviceAccountDir: %s\n" % account
+        env = dict(os.environ, KUBERNETES_SERVICE_HOST="127.0.0.1", KUBERNETES_SERVICE_PORT=str(self.api.port))
+        self.start(namers, env=env)
+        self.assertEqual(self.body("users"), (200, "a GET /"))
+        # The token rotates: the next list or watch sends the new one.
+        self.api.token = "t0ken-2"
+        with open(token, "w") as f:
+            f.write("t0ken-2\n")
+        self.api.watch_timeout = 0.2  # end the current watch, so the next call carries the token
+        self.api.set_endpoints("default", endpoints("users", self.ready(self.b), ports=[("http", self.b.port)]))
+        wait_until(lambda: self.body("users") == (200, "b GET /"), what="routing with the rotated token")
+
+    def test_api_server_with_a_wrong_token_says_so(self):
+        self.api.token = "right"
+        self.api.set_endpoints("default", endpoints("users", self.ready(self.a), ports=[("http", self.a.port)]))
+        self.write("token", "wrong")
+        namers = ("- kind: io.l5d.k8s\n  host: 127.0.0.1\n  port: %d\n  authTokenFile: %s\n"
+                  % (self.api.port, os.path.join(self.tmp, "token")))
+        self.start(namers)
+        status, body, err = self.get("users")
+        self.assertEqual(status, 502, body)
+        self.assertIn("HTTP 401", err)
+
 
 if __name__ == "__main__":
     main()

@@ -8,15 +8,16 @@ from harness import Backend, FerryTestCase, curl, fs_config, main, run_ferry
 from h2_peers import H2Backend
 
 
-def make_pki(directory):
-    """A CA and a certificate for web.test signed by it; returns the paths."""
+def make_pki(directory, name="web.test"):
+    """A CA and a certificate for `name` (web.test) signed by it; returns the paths (the
+    certificate and key are web.pem and web.key whatever the name)."""
     def run(*args):
         subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=directory, timeout=60)
     run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
         "-subj", "/CN=Ferry Test CA")
-    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "web.key", "-out", "web.csr", "-subj", "/CN=web.test")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "web.key", "-out", "web.csr", "-subj", "/CN=" + name)
     with open(os.path.join(directory, "ext"), "w") as f:
-        f.write("subjectAltName=DNS:web.test\n")
+        f.write("subjectAltName=DNS:%s\n" % name)
     run("x509", "-req", "-in", "web.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "web.pem",
         "-days", "2", "-extfile", "ext")
     return {k: os.path.join(directory, k) for k in ("ca.pem", "web.pem", "web.key")}

@@ -1,5 +1,7 @@
 #include "plugins/common/k8s/list_watch.h"
 
+#include <fstream>
+
 #include "ferry/sdk/json.h"
 
 namespace ferry::plugins::kube {
@@ -68,6 +70,19 @@ void ListWatch::send(std::string target, std::chrono::milliseconds idleTimeout) 
   request.port = api_.port;
   request.target = std::move(target);
   request.headers.emplace_back("Accept", "application/json");
+  request.tls = api_.tls;
+  if (!api_.tokenFile.empty()) {
+    std::ifstream in(api_.tokenFile);
+    std::string token;
+    std::getline(in, token);
+    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+    if (!in && token.empty()) {
+      // Not sent without its token: the API would only refuse it. Retried like any failure.
+      state_.lastTarget = request.target;
+      return fail("cannot read the token file " + api_.tokenFile);
+    }
+    request.headers.emplace_back("Authorization", "Bearer " + token);
+  }
   request.headTimeout = std::chrono::milliseconds(10'000);
   request.idleTimeout = idleTimeout;
   state_.lastTarget = request.target;

@@ -30,8 +30,13 @@ struct ApiEndpoint {
   uint16_t port = 8001;
   /** How long each watch runs before the server ends it (the watch's timeoutSeconds). */
   int watchSeconds = 300;
+  /** TLS to the API server itself (not needed through a kubectl proxy). */
+  sdk::HttpClientTls tls;
+  /** A service-account token file, sent as `Authorization: Bearer`; read before every list or
+   *  watch, so a rotated token is picked up. Empty: none. */
+  std::string tokenFile;
 
-  std::string show() const { return host + ":" + std::to_string(port); }
+  std::string show() const { return (tls.enabled ? "https://" : "") + host + ":" + std::to_string(port); }
 };
 
 class ListWatch {

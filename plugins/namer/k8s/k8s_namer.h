@@ -46,6 +46,8 @@ struct K8sSettings {
   std::optional<std::string> fixedNamespace;
   /** labelSelector: the label whose value follows the service in a name. */
   std::optional<std::string> labelName;
+  /** inCluster: the API server's address is read from the environment at creation. */
+  bool inCluster = false;
 };
 
 /**

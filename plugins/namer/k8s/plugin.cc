@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ferry/sdk/namer.h"
+#include "plugins/common/k8s/api_access.h"
 #include "plugins/namer/k8s/k8s_namer.h"
 
 namespace ferry::plugins::namer::k8s {
@@ -17,6 +18,8 @@ std::string joined(const std::string& all, const std::string& one) { return all.
  *     host: localhost              # the API, normally a `kubectl proxy` beside Ferry
  *     port: 8001
  *     labelSelector: version       # names gain a segment: the label's value
+ *     inCluster, serviceAccountDir, tls, authTokenFile   # Ferry: the API server directly
+ *                                                          # (plugins/common/k8s/api_access.h)
  *   - kind: io.l5d.k8s.ns
  *     envVar: POD_NAMESPACE        # where the namespace comes from
  *     (host, port, labelSelector as above)
@@ -48,6 +51,10 @@ sdk::Result<K8sSettings> parseSettings(const sdk::ConfigView& config, K8sSetting
       s.labelName = *text;
     }
   }
+  bool inCluster = false;
+  std::string accountDir;
+  kube::readApiAccess(config, s.api, &inCluster, &accountDir, errors);
+  s.inCluster = inCluster;
   if (fixedNamespace) {
     auto var = config.string("envVar", "POD_NAMESPACE");
     if (!var) {
@@ -76,6 +83,9 @@ class K8sFactory final : public sdk::NamerFactory {
   sdk::Result<sdk::NamerPtr> create(const sdk::ConfigView& config, const sdk::NamerContext& context) const override {
     auto settings = parseSettings(config, mode_, fixedNamespace_);
     if (!settings) return settings.status();
+    if (settings->inCluster) {
+      if (auto status = kube::resolveInCluster(config, "host", settings->api); !status) return status;
+    }
     if (settings->fixedNamespace) {
       const char* value = std::getenv(settings->fixedNamespace->c_str());
       if (!value || !*value) {

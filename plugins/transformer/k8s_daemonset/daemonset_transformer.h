@@ -32,6 +32,7 @@ struct DaemonSetSettings {
   std::string service;
   std::string port;  ///< a port name of the daemonset's Endpoints, or a number
   bool hostNetwork = false;
+  bool inCluster = false;  ///< the API server's address from the environment at creation
 };
 
 /** Node key -> the daemonset pod's address there, from the daemonset's Endpoints. */

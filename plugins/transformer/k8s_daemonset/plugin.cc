@@ -1,6 +1,7 @@
 // Registration of io.l5d.k8s.daemonset (Linkerd 1.7.5's keys).
 
 #include "ferry/sdk/transformer.h"
+#include "plugins/common/k8s/api_access.h"
 #include "plugins/transformer/k8s_daemonset/daemonset_transformer.h"
 
 namespace ferry::plugins::transformer::k8s_daemonset {
@@ -15,6 +16,7 @@ namespace {
  *     k8sHost: localhost        # the API (a `kubectl proxy` beside Ferry)
  *     k8sPort: 8001
  *     hostNetwork: false        # true: match nodes by nodeName instead of /24 subnet
+ *     inCluster, serviceAccountDir, tls, authTokenFile   # Ferry: the API server directly
  */
 sdk::Result<DaemonSetSettings> parseSettings(const sdk::ConfigView& config) {
   DaemonSetSettings s;
@@ -46,6 +48,10 @@ sdk::Result<DaemonSetSettings> parseSettings(const sdk::ConfigView& config) {
   } else {
     add(hostNetwork.message());
   }
+  bool inCluster = false;
+  std::string accountDir;
+  kube::readApiAccess(config, s.api, &inCluster, &accountDir, errors);
+  s.inCluster = inCluster;
   if (!errors.empty()) return sdk::Result<DaemonSetSettings>::failure(errors);
   return s;
 }
@@ -57,6 +63,9 @@ class DaemonSetFactory final : public sdk::TransformerFactory {
   sdk::Result<sdk::TransformerPtr> create(const sdk::ConfigView& config, sdk::HostContext& host) const override {
     auto settings = parseSettings(config);
     if (!settings) return settings.status();
+    if (settings->inCluster) {
+      if (auto status = kube::resolveInCluster(config, "k8sHost", settings->api); !status) return status;
+    }
     auto t = std::make_unique<DaemonSetTransformer>(std::move(*settings), host);
     t->start();
     return sdk::TransformerPtr(std::move(t));

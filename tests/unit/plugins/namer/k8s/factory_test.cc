@@ -11,6 +11,16 @@ TEST(K8sNamerFactoryTest, AcceptsLinkerdsKeys) {
   EXPECT_EQ(ferry::testing::verdict("namer", "io.l5d.k8s.external", "host: localhost"), "");
 }
 
+TEST(K8sNamerFactoryTest, AcceptsFerrysKeysForTheApiServerDirectly) {
+  EXPECT_EQ(ferry::testing::verdict("namer", "io.l5d.k8s", "inCluster: true\nserviceAccountDir: /sa"), "");
+  EXPECT_EQ(ferry::testing::verdict("namer", "io.l5d.k8s",
+                                    "host: api.example\nport: 6443\ntls: {commonName: api.example, trustCerts: [/ca]}\n"
+                                    "authTokenFile: /token"),
+            "");
+  EXPECT_EQ(ferry::testing::verdict("namer", "io.l5d.k8s", "inCluster: sometimes"),
+            "block.yaml:1:12: expected true or false, got 'sometimes'");
+}
+
 TEST(K8sNamerFactoryTest, RefusesBadValuesWithTheirPlace) {
   EXPECT_EQ(ferry::testing::verdict("namer", "io.l5d.k8s", "port: 99999"),
             "block.yaml:1:7: port must be 1-65535, got 99999");
