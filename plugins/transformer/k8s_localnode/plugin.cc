@@ -26,17 +26,7 @@ class LocalNodeFilter final : public sdk::Transformer {
         prefix_(sdk::Path({"%", "io.l5d.k8s.localnode", self})) {}
 
   sdk::NameTree<sdk::Name> transform(const sdk::NameTree<sdk::BoundName>& tree) const override {
-    return sdk::transformLeaves(tree, [this](const sdk::BoundName& b) {
-      sdk::BoundName out = b;
-      out.id = prefix_.concat(b.id);
-      if (b.addr.kind != sdk::AddrState::Kind::Bound) return sdk::NameTree<sdk::Name>::leaf(sdk::Name(std::move(out)));
-      out.addr.addresses.clear();
-      for (const auto& a : b.addr.addresses) {
-        if (kube::nodeKey(a, hostNetwork_) == key_) out.addr.addresses.push_back(a);
-      }
-      if (out.addr.addresses.empty()) return sdk::NameTree<sdk::Name>::neg();
-      return sdk::NameTree<sdk::Name>::leaf(sdk::Name(std::move(out)));
-    });
+    return sdk::keepAddresses(tree, prefix_, [this](const sdk::Address& a) { return kube::nodeKey(a, hostNetwork_) == key_; });
   }
 
  private:

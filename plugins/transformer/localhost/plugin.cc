@@ -33,17 +33,7 @@ class HostFilter final : public sdk::Transformer {
  public:
   HostFilter(std::set<std::string> ips, const char* kind) : ips_(std::move(ips)), prefix_(sdk::Path({"%", kind})) {}
   sdk::NameTree<sdk::Name> transform(const sdk::NameTree<sdk::BoundName>& tree) const override {
-    return sdk::transformLeaves(tree, [this](const sdk::BoundName& b) {
-      sdk::BoundName out = b;
-      out.id = prefix_.concat(b.id);
-      if (b.addr.kind != sdk::AddrState::Kind::Bound) return sdk::NameTree<sdk::Name>::leaf(sdk::Name(std::move(out)));
-      out.addr.addresses.clear();
-      for (const auto& a : b.addr.addresses) {
-        if (ips_.count(canonicalIp(a.host))) out.addr.addresses.push_back(a);
-      }
-      if (out.addr.addresses.empty()) return sdk::NameTree<sdk::Name>::neg();
-      return sdk::NameTree<sdk::Name>::leaf(sdk::Name(std::move(out)));
-    });
+    return sdk::keepAddresses(tree, prefix_, [this](const sdk::Address& a) { return ips_.count(canonicalIp(a.host)) > 0; });
   }
 
  private:

@@ -87,4 +87,24 @@ NameTree<Name> transformLeaves(const NameTree<BoundName>& tree, F&& f) {
   return NameTree<Name>::neg();
 }
 
+/**
+ * Helper for transformers that filter endpoints (io.l5d.localhost, io.l5d.k8s.localnode): each
+ * bound leaf keeps the addresses `keep` accepts, under the id `prefix` ++ id; a leaf left with
+ * none becomes Neg; leaves that are not bound keep their state under the new id.
+ */
+template <typename Keep>
+NameTree<Name> keepAddresses(const NameTree<BoundName>& tree, const Path& prefix, Keep&& keep) {
+  return transformLeaves(tree, [&](const BoundName& b) {
+    BoundName out = b;
+    out.id = prefix.concat(b.id);
+    if (b.addr.kind != AddrState::Kind::Bound) return NameTree<Name>::leaf(Name(std::move(out)));
+    out.addr.addresses.clear();
+    for (const auto& a : b.addr.addresses) {
+      if (keep(a)) out.addr.addresses.push_back(a);
+    }
+    if (out.addr.addresses.empty()) return NameTree<Name>::neg();
+    return NameTree<Name>::leaf(Name(std::move(out)));
+  });
+}
+
 }  // namespace ferry::sdk
