@@ -118,9 +118,11 @@ class KubernetesApi(ApiPeer):
         self._put(ns, "services", obj)
 
     def compact(self):
-        """Forgets the history: watches from an older resourceVersion get 410 Gone."""
+        """Forgets the history, up to a change no watch was sent: every watch, even one a bookmark
+        brought up to date, is now from a version older than the history and gets 410 Gone."""
         with self.cond:
             self.history = []
+            self.version += 1
             self.oldest = self.version
             self.cond.notify_all()
 
