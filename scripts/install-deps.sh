@@ -10,10 +10,12 @@ PACKAGES=(
   # libraries (DESIGN.md, decision 2)
   libboost1.81-dev libboost-program-options1.81-dev libboost-json1.81-dev
   libboost-filesystem1.81-dev
-  libyaml-cpp-dev libcpp-httplib-dev libssl-dev libnghttp2-dev
+  libyaml-cpp-dev libcpp-httplib-dev libssl-dev libnghttp2-dev libc-ares-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers used by the tests
   curl openssl python3 nghttp2-client nghttp2-server python3-grpcio python3-h2 python3-yaml
+  # a DNS server for io.l5d.dnssrv's tests
+  dnsmasq-base
   # systemd-analyze checks the unit of deploy/systemd
   systemd
 )

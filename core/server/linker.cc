@@ -22,8 +22,9 @@ Linker::Linker(config::LinkerConfig config, std::shared_ptr<plugin::PluginRegist
       options_(options),
       stats_(std::make_unique<stats::StatsStore>(options.workers + 1)),
       fileWatcher_(main_.io()),
-      httpClient_(main_.io()) {
-  services_ = SharedServices{&main_, &httpClient_, &fileWatcher_, stats_.get()};
+      httpClient_(main_.io()),
+      dnsResolver_(main_.io()) {
+  services_ = SharedServices{&main_, &httpClient_, &fileWatcher_, &dnsResolver_, stats_.get()};
   for (std::size_t i = 0; i < options_.workers; ++i) workerLoops_.push_back(std::make_unique<events::EventLoop>(true));
 }
 

@@ -15,6 +15,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "core/config/linker_config.h"
+#include "core/dns/cares_resolver.h"
 #include "core/http_client/async_http_client.h"
 #include "core/naming/interpreter.h"
 #include "core/plugin/plugged.h"
@@ -86,6 +87,7 @@ class Linker {
   std::unique_ptr<stats::StatsStore> stats_;
   InotifyWatcher fileWatcher_;
   http_client::AsyncHttpClient httpClient_;
+  dns::CaresResolver dnsResolver_;
   SharedServices services_;
 
   std::vector<plugin::Plugged<sdk::Namer, PluginHost>> namers_;

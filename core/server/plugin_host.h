@@ -16,6 +16,7 @@ struct SharedServices {
   sdk::Dispatcher* mainDispatcher = nullptr;
   sdk::HttpClient* httpClient = nullptr;
   sdk::FileWatcher* fileWatcher = nullptr;
+  sdk::DnsResolver* dnsResolver = nullptr;
   stats::StatsStore* stats = nullptr;
 };
 
@@ -30,6 +31,7 @@ class PluginHost final : public sdk::HostContext {
   sdk::StatsScope& stats() override { return *stats_; }
   sdk::HttpClient& httpClient() override { return *services_.httpClient; }
   sdk::FileWatcher& fileWatcher() override { return *services_.fileWatcher; }
+  sdk::DnsResolver& dnsResolver() override { return *services_.dnsResolver; }
 
  private:
   SharedServices services_;

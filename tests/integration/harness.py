@@ -1,7 +1,6 @@
 """Test harness for integration tests: runs the real `ferry` binary on a config written by the
 test, with real backends and real clients. Every address is on 127.0.0.1; every wait is
 bounded."""
-import contextlib
 import http.client
 import json
 import os
@@ -72,6 +71,14 @@ def run_ferry(*args, timeout=30, env=None, cwd=None):
     return p
 
 
+# Signals no test sends: a ferry that died of one crashed.
+CRASH_SIGNALS = (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGFPE, signal.SIGILL)
+
+
+class FerryCrashed(AssertionError):
+    """Raised by Ferry.stop(), and not swallowed by FerryTestCase.tearDown."""
+
+
 class Ferry:
     """A running ferry process. Reads its log to learn the admin and router addresses."""
 
@@ -123,7 +130,12 @@ class Ferry:
         return self.admin_json("/admin/metrics.json")
 
     def stop(self, sig=signal.SIGTERM, timeout=15):
-        if self.proc.poll() is None:
+        died = self.proc.poll()
+        if died is not None and -died in CRASH_SIGNALS:
+            self.log.close()
+            raise FerryCrashed("ferry died of signal %d before the test stopped it; its log ends:\n%s"
+                               % (-died, self.output()[-3000:]))
+        if died is None:
             self.proc.send_signal(sig)
             try:
                 self.proc.wait(timeout=timeout)
@@ -249,7 +261,10 @@ def gated(gate, body=b"late"):
 def rss_kb(pid):
     """The resident set of process `pid`, in KiB."""
     with open("/proc/%d/status" % pid) as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        rss = [int(line.split()[1]) for line in f if line.startswith("VmRSS:")]
+    if not rss:
+        raise AssertionError("process %d has exited (no resident set)" % pid)
+    return rss[0]
 
 
 def cpu_seconds(pid):
@@ -328,10 +343,17 @@ class FerryTestCase(unittest.TestCase):
         self._stops = []
 
     def tearDown(self):
+        crashes = []
         for fn in reversed(self._stops):
-            with contextlib.suppress(Exception):
+            try:
                 fn()
+            except FerryCrashed as e:
+                crashes.append(str(e))
+            except Exception:  # cleanup of what the test may already have stopped
+                pass
         shutil.rmtree(self.tmp, ignore_errors=True)
+        if crashes:
+            raise FerryCrashed("\n".join(crashes))
 
     def start_ferry(self, config, workdir=None, **kw):
         """Runs ferry in the test's directory, or in `workdir` under it: each of several Ferry

@@ -2,6 +2,7 @@
 // HostContext: the services the core offers a plugin instance.
 
 #include "ferry/sdk/dispatcher.h"
+#include "ferry/sdk/dns.h"
 #include "ferry/sdk/file_watch.h"
 #include "ferry/sdk/http_client.h"
 #include "ferry/sdk/log.h"
@@ -24,6 +25,8 @@ class HostContext {
   virtual StatsScope& stats() = 0;
   virtual HttpClient& httpClient() = 0;
   virtual FileWatcher& fileWatcher() = 0;
+  /** SRV lookups without blocking the main thread (io.l5d.dnssrv). */
+  virtual DnsResolver& dnsResolver() = 0;
 };
 
 }  // namespace ferry::sdk
