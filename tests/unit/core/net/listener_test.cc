@@ -181,7 +181,21 @@ TEST(Listener, AcceptUnderDescriptorExhaustionBacksOffAndRecovers) {
   first.connect(loopback(listener.port()));
   ASSERT_TRUE(waitUntil([&] { return accepted.count == 1; }));
 
-  // Everything that needs a descriptor is opened first: the log capture, the client socket.
+  // Everything that needs a descriptor is opened first: the log capture, the client socket,
+  // and the worker's first timer (the back-off's): UBSan's type check of the timer service on
+  // its first use probes memory through a pipe, and without a descriptor for it leaks a name.
+  for (auto& loop : running.workers.loops) {
+    std::atomic<bool> ran{false};
+    std::atomic<bool> dropped{false};
+    ferry::sdk::TimerPtr timer;  // made, fired and dropped on the loop's own thread
+    loop->post([&] { timer = loop->schedule(std::chrono::milliseconds(0), [&] { ran = true; }); });
+    ASSERT_TRUE(waitUntil([&] { return ran.load(); }));
+    loop->post([&] {
+      timer.reset();
+      dropped = true;
+    });
+    ASSERT_TRUE(waitUntil([&] { return dropped.load(); }));
+  }
   CapturedStderr log;
   asio::ip::tcp::socket second(client);
   second.open(asio::ip::tcp::v4());
