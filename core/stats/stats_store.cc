@@ -79,9 +79,28 @@ void AtomicGauge::add(double delta) {
   }
 }
 
-BucketHistogram::BucketHistogram(std::size_t shards)
-    : basePrevious_(kBuckets, 0), baseCurrent_(kBuckets, 0) {
+BucketHistogram::BucketHistogram(std::size_t shards) {
   for (std::size_t i = 0; i < shards; ++i) shards_.push_back(std::make_unique<Shard>());
+}
+
+BucketHistogram::~BucketHistogram() = default;
+
+BucketHistogram::Shard::~Shard() {
+  for (auto& r : ranges) delete r.load(std::memory_order_acquire);
+}
+
+BucketHistogram::Range& BucketHistogram::range(Shard& shard, std::size_t index, bool shared) {
+  auto& slot = shard.ranges[index];
+  if (Range* r = slot.load(std::memory_order_acquire)) return *r;
+  // First value in this range on this shard: once per range, never again on the request path.
+  auto fresh = std::make_unique<Range>();
+  if (!shared) {
+    slot.store(fresh.get(), std::memory_order_release);
+    return *fresh.release();
+  }
+  Range* expected = nullptr;
+  if (slot.compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel)) return *fresh.release();
+  return *expected;  // another thread installed it first
 }
 
 std::size_t BucketHistogram::bucketOf(uint64_t v) {
@@ -112,7 +131,7 @@ void BucketHistogram::record(uint64_t value) {
   Shard& s = *shards_[shard];
   std::size_t b = bucketOf(value);
   if (b >= kBuckets) b = kBuckets - 1;
-  detail::add(s.buckets[b], 1, shard);
+  detail::add(range(s, b >> kSubBits, shard == 0).cells[b & (kSubBuckets - 1)], 1, shard);
   detail::add(s.sum, value, shard);
   lower(s.min, value, shard);
   raise(s.max, value, shard);
@@ -122,27 +141,36 @@ std::vector<uint64_t> BucketHistogram::cumulative(uint64_t* sum) const {
   std::vector<uint64_t> out(kBuckets, 0);
   *sum = 0;
   for (const auto& s : shards_) {
-    for (std::size_t i = 0; i < kBuckets; ++i) out[i] += s->buckets[i].load(std::memory_order_relaxed);
+    for (std::size_t r = 0; r < kRanges; ++r) {
+      const Range* range = s->ranges[r].load(std::memory_order_acquire);
+      if (!range) continue;
+      for (std::size_t i = 0; i < kSubBuckets; ++i) {
+        out[(r << kSubBits) + i] += range->cells[i].load(std::memory_order_relaxed);
+      }
+    }
     *sum += s->sum.load(std::memory_order_relaxed);
   }
   return out;
 }
 
 void BucketHistogram::roll() {
-  basePrevious_ = baseCurrent_;
+  basePrevious_ = std::move(baseCurrent_);
   sumPrevious_ = sumCurrent_;
-  baseCurrent_ = cumulative(&sumCurrent_);
+  auto now = cumulative(&sumCurrent_);
+  baseCurrent_.clear();
+  for (std::size_t i = 0; i < kBuckets; ++i) {
+    if (now[i]) baseCurrent_.emplace_back(static_cast<uint32_t>(i), now[i]);
+  }
+  baseCurrent_.shrink_to_fit();
 }
 
 HistogramSummary BucketHistogram::summary() const {
   uint64_t sum = 0;
   auto now = cumulative(&sum);
   HistogramSummary out;
-  std::vector<uint64_t> window(kBuckets);
-  for (std::size_t i = 0; i < kBuckets; ++i) {
-    window[i] = now[i] - basePrevious_[i];
-    out.count += window[i];
-  }
+  std::vector<uint64_t> window = std::move(now);
+  for (const auto& [bucket, count] : basePrevious_) window[bucket] -= count;
+  for (uint64_t n : window) out.count += n;
   out.sum = sum - sumPrevious_;
   if (out.count == 0) return out;
   auto quantile = [&](double q) -> uint64_t {
@@ -168,7 +196,7 @@ HistogramSummary BucketHistogram::summary() const {
     }
   }
   // Exact extremes when the window holds everything ever recorded.
-  bool whole = std::all_of(basePrevious_.begin(), basePrevious_.end(), [](uint64_t v) { return v == 0; });
+  bool whole = basePrevious_.empty();
   if (whole) {
     uint64_t mn = UINT64_MAX, mx = 0;
     for (const auto& s : shards_) {

@@ -60,6 +60,33 @@ TEST(StatsStoreTest, WindowDropsTheOldestMinute) {
   EXPECT_EQ(s.sum, 20u);
 }
 
+TEST(StatsStoreTest, HistogramRangesAppearAsValuesArriveFromEveryThread) {
+  // Shard 0 is shared by every non-worker thread: they race to create the same ranges.
+  StatsStore store(3);
+  auto& h = store.histogram("lat");
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < 4; ++t) {
+    threads.emplace_back([&h, t] {
+      setThreadShard(t < 2 ? 0 : t - 1);
+      for (uint64_t v = 1; v <= 20000; v += 7) h.record(v);
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto s = h.summary();
+  EXPECT_EQ(s.count, 4u * 2858u);
+  EXPECT_EQ(s.min, 1u);
+  EXPECT_EQ(s.max, 20000u);
+  h.record(UINT64_MAX);  // clamps into the last range
+  EXPECT_EQ(h.summary().count, 4u * 2858u + 1u);
+  // The window: a roll keeps only the non-zero buckets as its base, and still subtracts them all.
+  store.rollHistograms();
+  store.rollHistograms();
+  EXPECT_EQ(h.summary().count, 0u);
+  h.record(5);
+  EXPECT_EQ(h.summary().count, 1u);
+  EXPECT_EQ(h.summary().p50, 5u);
+}
+
 TEST(StatsStoreTest, MetricsJsonShapes) {
   StatsStore store(1);
   store.counter("rt/r/requests").incr(3);
