@@ -6,6 +6,8 @@
 #include <array>
 #include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/stats/stats_store.h"
 
@@ -24,6 +26,8 @@ class RequestStats {
   const std::string& prefix() const { return prefix_; }
 
  private:
+  stats::ShardedCounter& statusCounter(int status);
+
   stats::StatsStore& store_;
   std::string prefix_;
   stats::ShardedCounter& requests_;
@@ -31,7 +35,10 @@ class RequestStats {
   stats::ShardedCounter& failures_;
   stats::AtomicGauge& pending_;
   stats::BucketHistogram& latency_;
-  std::array<stats::ShardedCounter*, 600> status_{};
+  /** The statuses seen so far and their counters, most seen first. A scope sees few statuses
+   *  (200, 404, 502, ...): a short scan costs what an index would, where a table of all 600
+   *  took 4.8 KB in each client and service of each worker (48 MB for 10,000 services). */
+  std::vector<std::pair<int, stats::ShardedCounter*>> status_;
   std::array<stats::ShardedCounter*, 6> statusClass_{};
 };
 
