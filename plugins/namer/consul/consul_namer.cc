@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ferry/sdk/json.h"
+#include "plugins/common/discovery/endpoint_set.h"
 
 namespace ferry::plugins::namer::consul {
 namespace {
@@ -51,10 +52,7 @@ std::vector<sdk::Address> toAddresses(const std::vector<ServiceNode>& nodes, con
     if (!authority.empty()) a.meta["authority"] = authority;
     out.push_back(std::move(a));
   }
-  std::stable_sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end(),
-                        [](const sdk::Address& a, const sdk::Address& b) { return a.host == b.host && a.port == b.port; }),
-            out.end());
+  discovery::sortAndMerge(out);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "ferry/sdk/json.h"
+#include "plugins/common/discovery/endpoint_set.h"
 
 namespace ferry::plugins::namer::dnssrv {
 
@@ -49,11 +50,7 @@ std::vector<sdk::Address> toAddresses(const sdk::SrvAnswer& answer) {
       out.push_back(std::move(a));
     }
   }
-  std::sort(out.begin(), out.end());
-  // Two records for one host and port (say, two names with one address) are one endpoint.
-  out.erase(std::unique(out.begin(), out.end(),
-                        [](const sdk::Address& a, const sdk::Address& b) { return a.host == b.host && a.port == b.port; }),
-            out.end());
+  discovery::sortAndMerge(out);
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "ferry/sdk/json.h"
+#include "plugins/common/discovery/endpoint_set.h"
 
 namespace ferry::plugins::namer::k8s {
 namespace {
@@ -25,13 +26,6 @@ int portNumber(const std::string& port) {
   }
   int n = std::stoi(port);
   return n >= 1 && n <= 65535 ? n : 0;
-}
-
-void sortUnique(std::vector<sdk::Address>& out) {
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end(),
-                        [](const sdk::Address& a, const sdk::Address& b) { return a.host == b.host && a.port == b.port; }),
-            out.end());
 }
 
 /** The watch for a path too short to name anything: nothing to stop. */
@@ -73,7 +67,7 @@ std::vector<sdk::Address> endpointAddresses(const EndpointsObject& endpoints, co
       out.push_back(std::move(address));
     }
   }
-  sortUnique(out);
+  discovery::sortAndMerge(out);
   return out;
 }
 
@@ -166,7 +160,7 @@ Resolution K8sNamer::resolve(const Key& key) {
       a.port = static_cast<uint16_t>(sp->port);
       addresses.push_back(std::move(a));
     }
-    sortUnique(addresses);
+    discovery::sortAndMerge(addresses);
   } else {
     auto endpoints = ns.endpoints.objects.find(key.service);
     if (endpoints == ns.endpoints.objects.end()) return Resolution::neg();
