@@ -23,6 +23,7 @@ Not a test: a measurement to read (docs/benchmarks.md).
 """
 import argparse
 import http.client
+import json
 import os
 import re
 import signal
@@ -31,9 +32,11 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
+from harness import rss_kb, wait_until  # noqa: E402
 from k8s_peer import KubernetesApi, endpoints  # noqa: E402
 
 WARM = 2000
@@ -92,21 +95,6 @@ routers:
 """ % api_port
 
 
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise SystemExit("timed out waiting for " + what)
-
-
 def start_ferry(command, workdir, name):
     log = open(os.path.join(workdir, name + ".log"), "w+")
     proc = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
@@ -121,7 +109,8 @@ def start_ferry(command, workdir, name):
         router = re.search(r"\[router/scale\] serving \S+ on ([\d.]+:\d+)", text).group(1)
         return admin, router
 
-    admin, router = wait_for(addresses, 600, "ferry to start (" + log.name + ")")
+    wait_until(lambda: addresses() is not None, timeout=600, what="ferry to start (" + log.name + ")")
+    admin, router = addresses()
     return proc, admin, router
 
 
@@ -153,8 +142,6 @@ def bind_all(router, services, threads=8):
 
 
 def admin_json(admin, path):
-    import json
-    import urllib.request
     with urllib.request.urlopen("http://%s%s" % (admin, path), timeout=60) as r:
         return json.loads(r.read())
 

@@ -19,11 +19,13 @@ std::string serverText(const std::string& ip, uint16_t port) {
   return (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
 }
 
-/** c-ares's status in the words of an l5d-err. */
-std::string describe(int status) {
+/** c-ares's status in the words of an l5d-err; `asked` names what a lookup wanted
+ *  ("SRV records", "address"), for an answer that has none. */
+std::string describe(int status, const char* asked) {
   switch (status) {
+    case ARES_SUCCESS:
+    case ARES_ENODATA: return std::string("no ") + asked;
     case ARES_ENOTFOUND: return "no such name";
-    case ARES_ENODATA: return "no SRV records";
     case ARES_ETIMEOUT: return "no answer (timeout)";
     case ARES_ECONNREFUSED: return "the DNS servers cannot be reached";
     case ARES_ESERVFAIL: return "server failure (SERVFAIL)";
@@ -92,7 +94,7 @@ class CaresResolver::Servers : public std::enable_shared_from_this<Servers> {
       system_->lookupHost(name, [i, name, addresses, firstError, oneDone](int status, std::vector<std::string> found) {
         if (status == ARES_EDESTRUCTION || status == ARES_ECANCELLED) return;
         if (found.empty() && firstError->empty()) {
-          *firstError = "DNS server '" + name + "' has no address: " + describe(status == ARES_SUCCESS ? ARES_ENODATA : status);
+          *firstError = "DNS server '" + name + "' has no address: " + describe(status, "address");
         }
         (*addresses)[i] = std::move(found);
         oneDone();
@@ -153,10 +155,10 @@ class CaresResolver::Lookup : public std::enable_shared_from_this<Lookup> {
     if (status == ARES_SUCCESS) status = ares_parse_srv_reply(answer, length, &replies);
     if (status == ARES_ENOTFOUND || status == ARES_ENODATA) {  // the name, or its SRV records, do not exist
       answer_.outcome = sdk::SrvAnswer::Outcome::NoSuchName;
-      answer_.error = where(describe(status));
+      answer_.error = where(describe(status, "SRV records"));
       return finish();
     }
-    if (status != ARES_SUCCESS) return fail(describe(status));
+    if (status != ARES_SUCCESS) return fail(describe(status, "SRV records"));
     for (auto* r = replies; r; r = r->next) {
       sdk::SrvTarget t;
       t.priority = r->priority;
@@ -171,14 +173,14 @@ class CaresResolver::Lookup : public std::enable_shared_from_this<Lookup> {
     ares_free_data(replies);
     answer_.outcome = sdk::SrvAnswer::Outcome::Found;
     srvAnswered_ = true;
-    std::vector<std::string> targets;
     for (const auto& r : answer_.records) {
-      if (std::find(targets.begin(), targets.end(), r.target) == targets.end()) targets.push_back(r.target);
+      if (std::find(pendingTargets_.begin(), pendingTargets_.end(), r.target) == pendingTargets_.end()) {
+        pendingTargets_.push_back(r.target);
+      }
     }
-    pendingTargets_ = targets.size();
-    if (targets.empty()) return finish();
+    if (pendingTargets_.empty()) return finish();
     std::weak_ptr<Lookup> weak = weak_from_this();
-    for (const auto& target : targets) {
+    for (const auto& target : std::vector<std::string>(pendingTargets_)) {
       servers_->channel().lookupHost(target, [weak, target](int status, std::vector<std::string> addresses) {
         auto self = weak.lock();
         if (!self || self->finished_ || status == ARES_EDESTRUCTION || status == ARES_ECANCELLED) return;
@@ -188,27 +190,20 @@ class CaresResolver::Lookup : public std::enable_shared_from_this<Lookup> {
   }
 
   void onTarget(const std::string& target, int status, std::vector<std::string> addresses) {
-    if (addresses.empty()) {
-      answer_.unresolvedTargets.push_back(target + ": " + describe(status == ARES_SUCCESS ? ARES_ENODATA : status));
-    }
+    if (addresses.empty()) answer_.unresolvedTargets.push_back(target + ": " + describe(status, "address"));
     for (auto& r : answer_.records) {
       if (r.target == target) r.addresses = addresses;
     }
-    resolvedTargets_.push_back(target);
-    if (--pendingTargets_ == 0) finish();
+    pendingTargets_.erase(std::find(pendingTargets_.begin(), pendingTargets_.end(), target));
+    if (pendingTargets_.empty()) finish();
   }
 
   void expire() {
     if (finished_) return;
     if (!srvAnswered_) return fail("no answer within " + std::to_string(request_.timeout.count()) + " ms");
-    // The records came; the targets that did not resolve in time are reported as such.
-    for (const auto& r : answer_.records) {
-      if (std::find(resolvedTargets_.begin(), resolvedTargets_.end(), r.target) != resolvedTargets_.end()) continue;
-      std::string line = r.target + ": no address within the deadline";
-      if (std::find(answer_.unresolvedTargets.begin(), answer_.unresolvedTargets.end(), line) ==
-          answer_.unresolvedTargets.end()) {
-        answer_.unresolvedTargets.push_back(line);
-      }
+    // The records came; the targets still unanswered are reported as such.
+    for (const auto& target : pendingTargets_) {
+      answer_.unresolvedTargets.push_back(target + ": no address within the deadline");
     }
     finish();
   }
@@ -244,8 +239,7 @@ class CaresResolver::Lookup : public std::enable_shared_from_this<Lookup> {
   sdk::SrvAnswer answer_;
   bool srvAnswered_ = false;
   bool finished_ = false;
-  std::size_t pendingTargets_ = 0;
-  std::vector<std::string> resolvedTargets_;
+  std::vector<std::string> pendingTargets_;  ///< distinct targets whose addresses have not come
 };
 
 namespace {
@@ -260,11 +254,6 @@ class QueryHandle final : public sdk::DnsQuery {
 };
 
 }  // namespace
-
-CaresResolver::~CaresResolver() {
-  channels_.clear();
-  system_.reset();
-}
 
 std::shared_ptr<CaresResolver::Servers> CaresResolver::serversFor(const std::vector<std::string>& servers,
                                                                   std::string& error) {

@@ -21,7 +21,6 @@ namespace ferry::core::dns {
 class CaresResolver final : public sdk::DnsResolver {
  public:
   explicit CaresResolver(boost::asio::io_context& io) : io_(io) {}
-  ~CaresResolver() override;
 
   sdk::DnsQueryPtr lookupSrv(sdk::SrvLookup lookup, std::function<void(sdk::SrvAnswer)> done) override;
 

@@ -11,7 +11,7 @@ import subprocess
 
 import yaml
 
-from harness import FERRY, PLUGIN_DIR, SOURCE_DIR, FerryTestCase, main
+from harness import FERRY, PLUGIN_DIR, SANITIZER, SOURCE_DIR, FerryTestCase, main
 from k8s_peer import KubernetesApi
 
 DEPLOY = os.path.join(SOURCE_DIR, "deploy")
@@ -118,7 +118,7 @@ users: []
             package = owner.stdout.split(":")[0]
             if package in ("libc6", "libgcc-s1"):
                 continue  # in every Debian image
-            if package in SANITIZER_RUNTIMES and os.environ.get("FERRY_SANITIZER"):
+            if package in SANITIZER_RUNTIMES and SANITIZER:
                 continue  # this suite's build is sanitized; the recipe builds a release
             self.assertIn(package, installed, "%s (%s) is not installed by the runtime stage" % (library, package))
 
