@@ -89,7 +89,7 @@ routers:
     def test_unknown_kind_lists_available(self):
         p, _ = self.validate(FS_CONFIG.format(root=self.disco).replace("kind: io.l5d.fs", "kind: io.l5d.marathon"))
         self.assertEqual(p.returncode, 1)
-        self.assertIn("unknown namer kind 'io.l5d.marathon'; available: io.l5d.consul, io.l5d.fs, io.l5d.k8s", p.stderr)
+        self.assertIn("unknown namer kind 'io.l5d.marathon'; available: io.l5d.consul, io.l5d.dnssrv, io.l5d.fs, io.l5d.k8s, io.l5d.k8s.external, io.l5d.k8s.ns", p.stderr)
 
     def test_unknown_protocol(self):
         p, _ = self.validate(FS_CONFIG.format(root=self.disco).replace("protocol: http", "protocol: thrift"))
